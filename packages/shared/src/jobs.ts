@@ -1,0 +1,118 @@
+import { z } from "zod";
+
+/**
+ * The job catalog: one typed contract shared by the web app (which enqueues) and the worker (which handles).
+ * Few queues split by workload, many job names. A job's BullMQ id is the `jobs` row id, so a retried
+ * enqueue with the same request id is deduplicated.
+ */
+export const queueNames = ["builds", "images", "maintenance"] as const;
+export type QueueName = (typeof queueNames)[number];
+
+const sha256Schema = z.string().regex(/^sha256:[0-9a-f]{64}$/, "expected sha256:<64 hex digits>");
+
+const jobBaseSchema = z.object({
+  /** The `jobs` row this run reports to. */
+  jobId: z.string().min(1),
+  /** Client-chosen idempotency key: the same request id gives one job and one version. */
+  requestId: z.string().min(1).max(200),
+  projectId: z.string().min(1),
+  /** The user who asked; the resulting version is theirs. */
+  createdBy: z.string().min(1),
+});
+
+export const runtimeBuildPayloadSchema = jobBaseSchema.extend({
+  runtimeName: z.string().min(1),
+  source: z.discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("yaml"),
+      /** A tar of the build context (runtime.yaml, requirements files, wheels, native files) in the blob store. */
+      contextDigest: sha256Schema,
+      yamlPath: z.string().default("runtime.yaml"),
+    }),
+    z.object({ kind: z.literal("docker"), image: z.string().min(1) }),
+  ]),
+  tags: z.array(z.string()).default([]),
+  disableEnvLock: z.boolean().default(false),
+});
+export type RuntimeBuildPayload = z.infer<typeof runtimeBuildPayloadSchema>;
+
+export const runtimeDockerizePayloadSchema = jobBaseSchema.extend({
+  runtimeVersionId: z.string().min(1),
+  tags: z.array(z.string()).default([]),
+  platforms: z.array(z.enum(["amd64", "arm64"])).min(1).default(["amd64"]),
+  push: z.boolean().default(true),
+});
+export type RuntimeDockerizePayload = z.infer<typeof runtimeDockerizePayloadSchema>;
+
+export const blobsGcPayloadSchema = z.object({ olderThanSeconds: z.number().int().nonnegative().default(3600) });
+export type BlobsGcPayload = z.infer<typeof blobsGcPayloadSchema>;
+
+export const jobCatalog = {
+  "runtime.build": {
+    queue: "builds",
+    payload: runtimeBuildPayloadSchema,
+    options: { attempts: 2, backoff: { type: "exponential", delay: 2_000 } },
+    timeoutMs: 60 * 60_000,
+  },
+  "runtime.dockerize": {
+    queue: "images",
+    payload: runtimeDockerizePayloadSchema,
+    options: { attempts: 2, backoff: { type: "exponential", delay: 2_000 } },
+    timeoutMs: 60 * 60_000,
+  },
+  "blobs.gc": {
+    queue: "maintenance",
+    payload: blobsGcPayloadSchema,
+    options: { attempts: 1 },
+    timeoutMs: 10 * 60_000,
+  },
+} as const satisfies Record<
+  string,
+  {
+    queue: QueueName;
+    payload: z.ZodType;
+    options: { attempts: number; backoff?: { type: "exponential" | "fixed"; delay: number } };
+    timeoutMs: number;
+  }
+>;
+
+export type JobName = keyof typeof jobCatalog;
+export type JobPayload<N extends JobName> = z.input<(typeof jobCatalog)[N]["payload"]>;
+export type ParsedJobPayload<N extends JobName> = z.output<(typeof jobCatalog)[N]["payload"]>;
+export const jobNames = Object.keys(jobCatalog) as JobName[];
+
+export function jobsOfQueue(queue: QueueName): JobName[] {
+  return jobNames.filter((name) => jobCatalog[name].queue === queue);
+}
+
+/** Job lifecycle states as stored in the `jobs` table and shown to users. */
+export const jobStates = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export type JobState = (typeof jobStates)[number];
+
+/** Phases a build reports, in order. Dockerize reports its own subset. */
+export const buildPhases = ["prepare", "resolve", "install", "lock", "pack", "publish"] as const;
+export const dockerizePhases = ["prepare", "base", "layers", "push"] as const;
+
+/** One event on a job's stream (SSE). `seq` is gap-free per job, so a client resumes from the last one seen. */
+export const jobEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("phase"), seq: z.number().int(), at: z.string(), phase: z.string() }),
+  z.object({
+    type: z.literal("progress"),
+    seq: z.number().int(),
+    at: z.string(),
+    phase: z.string(),
+    percent: z.number().min(0).max(100),
+    bytes: z.number().int().nonnegative().optional(),
+    totalBytes: z.number().int().nonnegative().optional(),
+  }),
+  z.object({ type: z.literal("log"), seq: z.number().int(), at: z.string(), line: z.string(), stream: z.enum(["stdout", "stderr", "engine"]) }),
+  z.object({
+    type: z.literal("state"),
+    seq: z.number().int(),
+    at: z.string(),
+    state: z.enum(jobStates),
+    reason: z.string().optional(),
+    result: z.record(z.string(), z.unknown()).optional(),
+  }),
+]);
+export type JobEvent = z.infer<typeof jobEventSchema>;
