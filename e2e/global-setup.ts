@@ -50,7 +50,9 @@ export default async function globalSetup() {
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
-    child.once("exit", (code) => fail(new Error(`pnpm start exited (${code}) before it was ready:\n${output}`)));
+    child.once("exit", (code) =>
+      fail(new Error(`pnpm start exited (${code}) before it was ready:\n${output}`)),
+    );
   });
   const timeout = setTimeout(() => child.kill("SIGTERM"), 240_000);
   try {

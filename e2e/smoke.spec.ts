@@ -2,7 +2,11 @@ import { admin, expect, test } from "./fixtures";
 
 const shot = (name: string) => ({ path: `e2e/artifacts/${name}.png`, fullPage: true });
 
-test("the admin signs in, sees the empty projects page, and signs out", async ({ page, signInPage, projectsPage }) => {
+test("the admin signs in, sees the empty projects page, and signs out", async ({
+  page,
+  signInPage,
+  projectsPage,
+}) => {
   await signInPage.goto();
   await expect(page).toHaveTitle("Sign in · swhub");
   await page.screenshot(shot("signin"));
