@@ -19,10 +19,6 @@ async function main(env: Env) {
     );
     worker.on("error", (error) => console.error(`worker: ${worker.name}: ${error.message}`));
   }
-  await Promise.all(running.workers.map((w) => w.waitUntilReady()));
-  const summary = Object.entries(concurrency).map(([queue, n]) => `${queue}×${n}`);
-  console.log(`worker: ready (${summary.join(", ")})`);
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -37,6 +33,10 @@ async function main(env: Env) {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+
+  await Promise.all(running.workers.map((w) => w.waitUntilReady()));
+  const summary = Object.entries(concurrency).map(([queue, n]) => `${queue}×${n}`);
+  console.log(`worker: ready (${summary.join(", ")})`);
 }
 
 let env: Env;

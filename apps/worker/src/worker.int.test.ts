@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { createEnqueuer, createRedis } from "@swhub/api/queue";
 import { createTestDatabase, type TestDatabase } from "@swhub/db/testing";
-import { type Job, Queue, QueueEvents } from "bullmq";
+import { type Job, Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handlers } from "./handlers";
 import { type RunningWorkers, startWorkers } from "./worker";
@@ -42,23 +42,13 @@ afterAll(async () => {
   await t.drop();
 });
 
-/** Waits until the job has failed for good, and returns it as stored. */
+/** Waits until the job has failed for good, then reads it as stored. */
 async function waitForFailure(queueName: string, jobId: string): Promise<Job> {
-  const events = new QueueEvents(queueName, { connection: createRedis(redisUrl, "worker"), prefix });
   const queue = new Queue(queueName, { connection: producerConnection, prefix });
   try {
-    await events.waitUntilReady();
-    let job = await queue.getJob(jobId);
-    if (!(await job?.isFailed())) {
-      await new Promise<void>((resolve) => {
-        events.on("failed", ({ jobId: failed }) => failed === jobId && resolve());
-        void queue.getJob(jobId).then(async (j) => (await j?.isFailed()) && resolve());
-      });
-      job = await queue.getJob(jobId);
-    }
-    return job!;
+    await expect.poll(() => queue.getJobState(jobId), { timeout: 15_000, interval: 50 }).toBe("failed");
+    return (await queue.getJob(jobId))!;
   } finally {
-    await events.close();
     await queue.close();
   }
 }
