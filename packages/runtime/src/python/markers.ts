@@ -78,15 +78,11 @@ class MarkerParser {
     const op = operators.find((candidate) => this.matchOperator(candidate));
     if (!op) this.fail("expected a comparison operator");
     this.pos += op.length;
-    return { left, op: op.replace(/\s+/g, " "), right: this.operand() };
+    return { left, op, right: this.operand() };
   }
 
   private matchOperator(op: string): boolean {
-    if (op === "not in") {
-      const match = /^not\s+in(?![A-Za-z0-9_])/.exec(this.text.slice(this.pos));
-      if (match) this.pos += match[0].length - op.length;
-      return Boolean(match);
-    }
+    // pyparsing matches "in" / "not in" as plain literals: `not  in` (two spaces) is a syntax error.
     return this.text.startsWith(op, this.pos);
   }
 
