@@ -13,7 +13,10 @@ let wheels: string;
 
 async function ourCheck(venv: string): Promise<CheckResult> {
   const info = await inspectVenv(venv);
-  return checkDistributions(await readDistributions(await venvSysPath(info)), markerEnvironment(info.pythonVersion));
+  return checkDistributions(
+    await readDistributions(await venvSysPath(info)),
+    markerEnvironment(info.pythonVersion),
+  );
 }
 
 async function venvWith(name: string, specs: string[]): Promise<string> {
@@ -41,7 +44,11 @@ beforeAll(async () => {
   });
   await buildWheel(wheels, { name: "lib", version: "1.5" });
   await buildWheel(wheels, { name: "pre", version: "2.0rc1" });
-  await buildWheel(wheels, { name: "zed", version: "1.0", requires: ["lib<1", "lib!=1.5; os_name == 'posix'", "aaa-missing"] });
+  await buildWheel(wheels, {
+    name: "zed",
+    version: "1.0",
+    requires: ["lib<1", "lib!=1.5; os_name == 'posix'", "aaa-missing"],
+  });
   await buildWheel(wheels, { name: "broken-meta", version: "1.0", requires: ["this is not a requirement"] });
   await buildWheel(wheels, { name: "fine", version: "1.0", requires: ["lib>=1"] });
 }, 60_000);

@@ -23,7 +23,14 @@ let gitCommit: string;
 
 async function git(cwd: string, ...args: string[]) {
   const env = { ...process.env, GIT_CONFIG_NOSYSTEM: "1", HOME: cwd };
-  const identity = ["-c", "user.name=swhub", "-c", "user.email=swhub@example.invalid", "-c", "init.defaultBranch=main"];
+  const identity = [
+    "-c",
+    "user.name=swhub",
+    "-c",
+    "user.email=swhub@example.invalid",
+    "-c",
+    "init.defaultBranch=main",
+  ];
   const result = await runCommand("git", [...identity, ...args], { cwd, env });
   if (result.code !== 0) throw new Error(`git ${args.join(" ")}: ${result.stderr}`);
   return result.stdout.trim();
@@ -53,14 +60,23 @@ beforeAll(async () => {
   await buildWheel(wheels, { name: "zeta", version: "01.2" });
   await buildWheel(wheels, { name: "prerel", version: "2.0rc1" });
   await buildWheel(wheels, { name: "gamma", version: "3.0" });
-  await buildWheel(wheels, { name: "withextras", version: "1.0", extras: ["fast"], requires: ["gamma; extra == 'fast'"] });
+  await buildWheel(wheels, {
+    name: "withextras",
+    version: "1.0",
+    extras: ["fast"],
+    requires: ["gamma; extra == 'fast'"],
+  });
   await buildWheel(wheels, { name: "wheel", version: "0.41.0" });
   const localWheel = await buildWheel(join(tmp, "elsewhere"), { name: "localwheel", version: "0.5" });
 
   venv = await createVenv(join(tmp, "venv"));
-  await pipInstall(venv, ["alpha", "Mixed.Case_Name", "zeta", "prerel==2.0rc1", "withextras[fast]", "wheel", localWheel], {
-    findLinks: wheels,
-  });
+  await pipInstall(
+    venv,
+    ["alpha", "Mixed.Case_Name", "zeta", "prerel==2.0rc1", "withextras[fast]", "wheel", localWheel],
+    {
+      findLinks: wheels,
+    },
+  );
   // A project installed from its directory, and one in editable mode (PEP 660).
   await pipInstall(venv, [await buildProject(join(tmp, "dirpkg"), { name: "dirpkg", version: "3.0" })]);
   await pipInstall(venv, [await buildProject(join(tmp, "editme"), { name: "edit-me", version: "0.2" })], {
@@ -98,9 +114,13 @@ describe("freezeDistributions matches pip freeze", () => {
     expect(expected).toContain("Mixed.Case_Name==0.1\n");
     expect(expected).toContain("zeta==1.2\n");
     expect(expected).toContain("withextras==1.0\n");
-    expect(expected).toMatch(/^localwheel @ file:\/\/.*localwheel-0\.5-py3-none-any\.whl#sha256=[0-9a-f]{64}$/m);
+    expect(expected).toMatch(
+      /^localwheel @ file:\/\/.*localwheel-0\.5-py3-none-any\.whl#sha256=[0-9a-f]{64}$/m,
+    );
     expect(expected).toContain(`dirpkg @ file://${join(tmp, "dirpkg")}\n`);
-    expect(expected).toContain(`# Editable install with no version control (edit-me==0.2)\n-e ${join(tmp, "editme")}\n`);
+    expect(expected).toContain(
+      `# Editable install with no version control (edit-me==0.2)\n-e ${join(tmp, "editme")}\n`,
+    );
     expect(expected).toContain(`-e ${join(tmp, "legacy")}\n`);
     expect(expected).toContain(
       `-e git+https://example.invalid/org/repo.git@${gitCommit}#egg=git_edit&subdirectory=sub\n`,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { directReference, editableProjectDir, parseDirectUrl } from "./direct-url";
-import { metadataValue, metadataValues, parseMetadata, requiresTxtExtras, requiresTxtToRequiresDist } from "./metadata";
+import {
+  metadataValue,
+  metadataValues,
+  parseMetadata,
+  requiresTxtExtras,
+  requiresTxtToRequiresDist,
+} from "./metadata";
 
 describe("parseMetadata", () => {
   const text = [
@@ -41,7 +47,17 @@ describe("parseMetadata", () => {
 });
 
 describe("requires.txt", () => {
-  const content = ["six", "", "[:python_version < '3']", "enum34", "[Fast Mode]", "cython>=0.29", "[socks:sys_platform == 'win32']", "win-inet-pton", "# comment"].join("\n");
+  const content = [
+    "six",
+    "",
+    "[:python_version < '3']",
+    "enum34",
+    "[Fast Mode]",
+    "cython>=0.29",
+    "[socks:sys_platform == 'win32']",
+    "win-inet-pton",
+    "# comment",
+  ].join("\n");
 
   it("converts sections to markers with pip's normalised extras", () => {
     expect(requiresTxtToRequiresDist(content)).toEqual([
@@ -59,7 +75,9 @@ describe("requires.txt", () => {
 
 describe("direct_url.json", () => {
   it("renders archives with their hash, as pip freeze does", () => {
-    const url = parseDirectUrl('{"url": "file:///w/a-1.0-py3-none-any.whl", "archive_info": {"hash": "sha256=ab"}}')!;
+    const url = parseDirectUrl(
+      '{"url": "file:///w/a-1.0-py3-none-any.whl", "archive_info": {"hash": "sha256=ab"}}',
+    )!;
     expect(directReference(url, "a")).toBe("a @ file:///w/a-1.0-py3-none-any.whl#sha256=ab");
   });
 

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { evaluateMarker, formatMarker, markerEnvironment, parseMarker } from "./markers";
 import { formatRequirement, parseRequirement } from "./requirement";
 
-const host = { machine: "x86_64", system: "Linux", release: "6.1.0", version: "#1 SMP", platform: "linux" as const };
+const host = {
+  machine: "x86_64",
+  system: "Linux",
+  release: "6.1.0",
+  version: "#1 SMP",
+  platform: "linux" as const,
+};
 const env311 = markerEnvironment("3.11.7", host);
 
 describe("parseRequirement / formatRequirement", () => {
@@ -13,7 +19,10 @@ describe("parseRequirement / formatRequirement", () => {
     ["name (>=1.0, <2)", "name<2,>=1.0"],
     ["pip @ https://example.com/pip.zip", "pip@ https://example.com/pip.zip"],
     ["pip @ file:///x.whl ; python_version<'3.8'", 'pip@ file:///x.whl ; python_version < "3.8"'],
-    ["b>=2; python_version >= '3' and (os_name=='posix' or extra == 'x')", 'b>=2; python_version >= "3" and (os_name == "posix" or extra == "x")'],
+    [
+      "b>=2; python_version >= '3' and (os_name=='posix' or extra == 'x')",
+      'b>=2; python_version >= "3" and (os_name == "posix" or extra == "x")',
+    ],
     ["c; os.name == 'nt'", 'c; os_name == "nt"'],
     ["d; (python_version < '3')", 'd; python_version < "3"'],
     ["e ; 'linux' in sys_platform", 'e; "linux" in sys_platform'],
@@ -31,12 +40,17 @@ describe("parseRequirement / formatRequirement", () => {
     expect(parseRequirement("legacy >=1.0-foo-bar").clauses).toBeNull();
   });
 
-  it.each(["", ">=1.0", "name[", "name >=1 junk", "name; python_version", "name; nonsense == '1'", "f; os_name not  in 'x'"])(
-    "rejects %j with the requirement in the message",
-    (text) => {
-      expect(() => parseRequirement(text)).toThrow(/invalid (requirement|marker)/);
-    },
-  );
+  it.each([
+    "",
+    ">=1.0",
+    "name[",
+    "name >=1 junk",
+    "name; python_version",
+    "name; nonsense == '1'",
+    "f; os_name not  in 'x'",
+  ])("rejects %j with the requirement in the message", (text) => {
+    expect(() => parseRequirement(text)).toThrow(/invalid (requirement|marker)/);
+  });
 });
 
 describe("evaluateMarker", () => {
