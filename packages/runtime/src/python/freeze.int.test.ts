@@ -69,40 +69,40 @@ beforeAll(async () => {
   await buildWheel(wheels, { name: "wheel", version: "0.41.0" });
   const localWheel = await buildWheel(join(tmp, "elsewhere"), { name: "localwheel", version: "0.5" });
 
-  venv = await createVenv(join(tmp, "venv"));
-  await pipInstall(
-    venv,
-    ["alpha", "Mixed.Case_Name", "zeta", "prerel==2.0rc1", "withextras[fast]", "wheel", localWheel],
-    {
-      findLinks: wheels,
-    },
-  );
-  // A project installed from its directory, and one in editable mode (PEP 660).
-  await pipInstall(venv, [await buildProject(join(tmp, "dirpkg"), { name: "dirpkg", version: "3.0" })]);
-  await pipInstall(venv, [await buildProject(join(tmp, "editme"), { name: "edit-me", version: "0.2" })], {
-    editable: true,
-  });
-  // A legacy `setup.py develop` install: an .egg-link, and the egg-info in the project.
-  const legacy = await buildProject(join(tmp, "legacy"), {
-    name: "Legacy_Dev",
-    version: "0.3",
-    legacySetupPy: true,
-    modules: { "legacy_dev.py": "X = 1\n" },
-  });
-  await setupPyDevelop(venv, legacy);
-  // An editable project in a git checkout with a remote, and a package installed from git.
+  // Projects: one installed from its directory, two in editable mode (PEP 660), one in a git checkout with a
+  // remote, one installed from git, and a legacy `setup.py develop` (an .egg-link, the egg-info in the project).
+  const dirpkg = await buildProject(join(tmp, "dirpkg"), { name: "dirpkg", version: "3.0" });
+  const editme = await buildProject(join(tmp, "editme"), { name: "edit-me", version: "0.2" });
   gitProject = await buildProject(join(tmp, "repo", "sub"), { name: "git-edit", version: "1.1" });
   await git(join(tmp, "repo"), "init", "-q");
   await git(join(tmp, "repo"), "add", "-A");
   await git(join(tmp, "repo"), "commit", "-qm", "init");
   await git(join(tmp, "repo"), "remote", "add", "origin", "https://example.invalid/org/repo.git");
   gitCommit = await git(join(tmp, "repo"), "rev-parse", "HEAD");
-  await pipInstall(venv, [gitProject], { editable: true });
   const fromGit = await buildProject(join(tmp, "fromgit"), { name: "fromgit", version: "4.0" });
   await git(fromGit, "init", "-q");
   await git(fromGit, "add", "-A");
   await git(fromGit, "commit", "-qm", "init");
-  await pipInstall(venv, [`git+file://${fromGit}#egg=fromgit`]);
+  const legacy = await buildProject(join(tmp, "legacy"), {
+    name: "Legacy_Dev",
+    version: "0.3",
+    legacySetupPy: true,
+    modules: { "legacy_dev.py": "X = 1\n" },
+  });
+
+  venv = await createVenv(join(tmp, "venv"));
+  const specs = [
+    "alpha",
+    "Mixed.Case_Name",
+    "zeta",
+    "prerel==2.0rc1",
+    "withextras[fast]",
+    "wheel",
+    localWheel,
+  ];
+  await pipInstall(venv, [...specs, dirpkg, `git+file://${fromGit}#egg=fromgit`], { findLinks: wheels });
+  await pipInstall(venv, [editme, gitProject], { editable: true });
+  await setupPyDevelop(venv, legacy);
 }, 120_000);
 
 afterAll(() => rm(tmp, { recursive: true, force: true }));
