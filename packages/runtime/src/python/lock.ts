@@ -2,6 +2,7 @@
 // check it as `pip check` would, then write Starwhale's lock file. Nothing is spawned for a venv.
 import { relative } from "node:path";
 import { conflict, invalidInput } from "@swhub/shared/errors";
+import { CONDA_LOCK_FILE, VENV_LOCK_FILE } from "@swhub/shared/schemas";
 import { type CheckResult, checkDistributions } from "./check";
 import {
   condaOwnedFiles,
@@ -16,9 +17,6 @@ import { freezeDistributions, renderRequirementsLock } from "./freeze";
 import { type HostInfo, hostInfo, markerEnvironment } from "./markers";
 import { prefixSysPath, stdlibPath } from "./sys-path";
 import { inspectVenv, venvSysPath } from "./venv";
-
-export const venvLockFileName = "requirements-sw-lock.txt";
-export const condaLockFileName = "conda-sw-lock.yaml";
 
 export interface LockOptions {
   kind: "venv" | "conda";
@@ -41,7 +39,7 @@ export interface LockOptions {
 export interface LockResult {
   /** X.Y.Z of the environment's Python. */
   pythonVersion: string;
-  lockFileName: typeof venvLockFileName | typeof condaLockFileName;
+  lockFileName: typeof VENV_LOCK_FILE | typeof CONDA_LOCK_FILE;
   content: string;
   /** Every distribution the environment's Python sees, in discovery order. */
   distributions: Distribution[];
@@ -79,7 +77,7 @@ async function lockVenv(options: LockOptions): Promise<LockResult> {
     pipOptions: options.pipOptions ?? [],
     includeLocalWheel: options.includeLocalWheel ?? false,
   });
-  return { pythonVersion: venv.pythonVersion, lockFileName: venvLockFileName, content, distributions, check };
+  return { pythonVersion: venv.pythonVersion, lockFileName: VENV_LOCK_FILE, content, distributions, check };
 }
 
 async function lockConda(options: LockOptions): Promise<LockResult> {
@@ -118,7 +116,7 @@ async function lockConda(options: LockOptions): Promise<LockResult> {
   const content = renderCondaLock(replacePipSection(exported, pipLines));
   return {
     pythonVersion: info.pythonVersion,
-    lockFileName: condaLockFileName,
+    lockFileName: CONDA_LOCK_FILE,
     content,
     distributions,
     check,
