@@ -1,5 +1,5 @@
 // Our freeze must print exactly what `python -m pip freeze` prints for the same venv.
-import { rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -146,5 +146,29 @@ describe("freezeDistributions matches pip freeze", () => {
     const expected = await pipFreeze("--exclude", "alpha", "--exclude", "mixed-case-name");
     expect(expected).not.toContain("alpha==");
     expect(await ours({ exclude: ["alpha", "Mixed_Case.Name"] })).toBe(expected);
+  });
+
+  it("matches in a venv that sees the system site-packages (sys.path asked from the interpreter)", async () => {
+    const shared = await createVenv(join(tmp, "system-site"));
+    const cfgPath = join(shared, "pyvenv.cfg");
+    const cfg = await readFile(cfgPath, "utf8");
+    await writeFile(
+      cfgPath,
+      cfg.replace(/include-system-site-packages = false/, "include-system-site-packages = true"),
+    );
+    const saved = process.env.PYTHONNOUSERSITE;
+    process.env.PYTHONNOUSERSITE = "1"; // as the isolated pip below runs
+    try {
+      const info = await inspectVenv(shared);
+      expect(info.includeSystemSitePackages).toBe(true);
+      const lines = await freezeDistributions(await readDistributions(await venvSysPath(info)), {
+        pythonVersion: info.pythonVersion,
+      });
+      const pip = await runPip(shared, ["freeze"]);
+      expect(lines.map((line) => `${line}\n`).join("")).toBe(pip.stdout);
+    } finally {
+      if (saved === undefined) delete process.env.PYTHONNOUSERSITE;
+      else process.env.PYTHONNOUSERSITE = saved;
+    }
   });
 });

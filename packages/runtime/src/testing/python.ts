@@ -28,6 +28,8 @@
  *   ...), the files themselves, and `lib/pythonX.Y/site-packages` with a dist-info for packages marked `python`.
  *   There is no conda on these machines; the layout is what our code reads.
  * - pythonInfo(python?) → {executable, version} of an interpreter (cached per process).
+ * - makeTempDir(label), runCommand(cmd, args, {cwd, env}) (never throws; {code, stdout, stderr}) and pipEnv() (the
+ *   isolated environment above, for tests that run Python themselves) are exported too.
  */
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
