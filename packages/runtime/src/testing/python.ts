@@ -235,8 +235,10 @@ export async function pipInstall(venvOrPython: string, specs: string[], options:
 
 let emptyDirPath: Promise<string> | undefined;
 // pip (like any `python -m`) puts its working directory first on sys.path; an empty one keeps stray metadata out.
+// One shared directory that nothing writes to, so test processes leave nothing behind.
 function emptyDir(): Promise<string> {
-  emptyDirPath ??= makeTempDir("cwd");
+  const dir = join(tmpdir(), "swhub-test-cache", "empty-cwd");
+  emptyDirPath ??= mkdir(dir, { recursive: true }).then(() => dir);
   return emptyDirPath;
 }
 
