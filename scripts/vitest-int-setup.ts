@@ -1,5 +1,6 @@
 // Global set-up for the integration tier. Services are started by scripts/test-all.sh (or already running);
 // this only checks that they answer, so a missing service fails with one clear line instead of many timeouts.
+import { dropStaleTestDatabases } from "@swhub/db/testing";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 
@@ -37,4 +38,5 @@ async function checkRedis(): Promise<string | undefined> {
 export default async function setup() {
   const problems = (await Promise.all([checkPostgres(), checkRedis()])).filter(Boolean);
   if (problems.length) throw new Error(problems.join("\n"));
+  await dropStaleTestDatabases({ adminUrl: databaseUrl });
 }

@@ -49,6 +49,33 @@ export async function createTestDatabase(options: { adminUrl?: string } = {}): P
 }
 
 /**
+ * Drops test databases left behind by test processes that died before `drop()`. Names carry their
+ * creation time, so databases of runs still going (here or in another checkout) are left alone.
+ */
+export async function dropStaleTestDatabases(
+  options: { adminUrl?: string; olderThanMs?: number } = {},
+): Promise<string[]> {
+  const adminUrl = options.adminUrl ?? process.env.SW_TEST_DATABASE_URL ?? defaultAdminUrl;
+  const cutoff = Date.now() - (options.olderThanMs ?? 6 * 3600_000);
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await admin<
+      { datname: string }[]
+    >`SELECT datname FROM pg_database WHERE datname LIKE 'swhub_test_%'`;
+    const stale = rows
+      .map((row) => row.datname)
+      .filter((name) => {
+        const created = Number.parseInt(name.split("_")[2] ?? "", 36);
+        return Number.isFinite(created) && created < cutoff;
+      });
+    for (const name of stale) await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    return stale;
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
  * The template is named after a hash of the migrations, so a changed migration gets a fresh template
  * and concurrent test runs from other checkouts never see a half-built one: it is built under a
  * temporary name, behind an advisory lock, and renamed when complete.
