@@ -55,7 +55,10 @@ export type InstanceConfig = z.infer<typeof instanceConfigSchema>;
 export const configFileSchema = z.looseObject({
   version: z.literal(configVersion),
   current_instance: z.string().min(1),
-  instances: z.record(z.string(), instanceConfigSchema),
+  instances: z
+    .record(z.string(), instanceConfigSchema)
+    .nullish()
+    .transform((instances) => instances ?? {}),
   storage: z.looseObject({ root: maybeText }).nullish(),
   docker: z.looseObject({ builtin_image_repo: maybeText }).nullish(),
 });
@@ -230,7 +233,7 @@ function readConfigText(path: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    if (isErrno(error, "ENOENT")) return undefined;
+    if (isErrno(error, "ENOENT") || isErrno(error, "ENOTDIR")) return undefined;
     throw invalidInput(`can't read config file ${path}: ${describeFsError(error)}`);
   }
 }
@@ -288,6 +291,7 @@ function describeFsError(error: unknown): string {
     EPERM: "permission denied",
     EISDIR: "it is a directory",
     ENOTDIR: "a parent of it is not a directory",
+    EEXIST: "a parent of it is not a directory", // what mkdir -p says when a file is in the way
     EROFS: "the file system is read-only",
     ENOSPC: "no space left on the device",
   };

@@ -54,7 +54,12 @@ export function createProgram(io: ProgramIo, onInvoke: (invocation: Invocation) 
       getOutHasColors: () => false,
       getErrHasColors: () => false,
     })
-    .configureHelp({ sortSubcommands: false, sortOptions: false, showGlobalOptions: false })
+    .configureHelp({
+      sortSubcommands: false,
+      sortOptions: false,
+      // `copy|cp`, not `copy|cp [options] <src> <dest>`: the list stays narrow; each command's help has its usage.
+      subcommandTerm: (command) => [command.name(), ...command.aliases()].join("|"),
+    })
     .version(`swcli, version ${version}`, "--version", "show the version and exit")
     .helpOption("-h, --help", "show this help");
   const created = Object.entries(globalOptions).map(([key, spec]) => {

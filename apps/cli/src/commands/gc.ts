@@ -10,7 +10,7 @@ export interface GcOptions {
 
 export const gcCommand = defineCommand({
   name: "gc",
-  summary: "Permanently delete removed runtimes and temporary files of the standalone instance",
+  summary: "Delete removed runtimes and temporary files for good",
   options: {
     dryRun: flag("--dry-run", "show what would be deleted, delete nothing"),
     yes: flag("-y, --yes", "don't ask for confirmation"),

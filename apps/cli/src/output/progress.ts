@@ -5,11 +5,13 @@ import { humanDuration, humanSize } from "./format";
 
 /** What the engine reports through, plus the end of the command. */
 export interface CliProgress extends ProgressSink {
+  /** As ProgressSink's, plus the unit: "items" prints counts instead of sizes. */
+  phase(name: string, total?: number, unit?: Unit): void;
   /** The command finished: `ok` marks the open phase done; on failure it is left as it was. */
   close(ok: boolean): void;
 }
 
-type Unit = "bytes" | "items";
+export type Unit = "bytes" | "items";
 
 interface Phase {
   readonly name: string;
@@ -46,7 +48,6 @@ export function createLineProgress(sink: TextSink, now: () => number = Date.now)
   };
 
   return {
-    // `unit` goes beyond the shared interface: callers typed against ProgressSink always get bytes.
     phase(name, total, unit: Unit = "bytes") {
       finish();
       current = { name, unit, total, done: 0, startedAt: now(), finished: false };
@@ -144,6 +145,7 @@ export function createBarProgress(
     },
     close(ok) {
       if (ok) finish();
+      multibar.update(); // flushes logged lines, which stop() alone would drop
       multibar.stop();
       bar = undefined;
       current = undefined;

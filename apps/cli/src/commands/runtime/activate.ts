@@ -12,7 +12,7 @@ export interface ActivateOptions {
 export const activateCommand = defineCommand({
   name: "activate",
   aliases: ["actv"],
-  summary: "Open a shell with the runtime's Python environment active (restoring it first if needed)",
+  summary: "Open a shell with a runtime's Python environment active",
   description:
     "Standalone instance only. Leave the shell, or run `deactivate` / `conda deactivate`, to leave the runtime.",
   args: { runtime: arg("runtime", "runtime URI, e.g. pytorch or pytorch/version/v1") },

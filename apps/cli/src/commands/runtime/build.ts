@@ -52,8 +52,7 @@ const common = "Other options:";
 
 export const buildCommand = defineCommand({
   name: "build",
-  summary:
-    "Build a runtime bundle from runtime.yaml, a conda env, a venv, the current shell or a docker image",
+  summary: "Build a runtime from runtime.yaml, a conda env, a venv, the shell or an image",
   description:
     "Standalone instance only. The bundle goes to the project's store and gets the tags latest and vN.",
   options: {

@@ -17,8 +17,7 @@ export interface CopyOptions {
 export const copyCommand = defineCommand({
   name: "copy",
   aliases: ["cp"],
-  summary:
-    "Copy a runtime version between instances or projects (local <-> server, local -> local, server -> server)",
+  summary: "Copy a runtime version between instances and projects",
   args: {
     src: arg("src", "runtime URI to copy from"),
     dest: arg("dest", "runtime URI, project URI or . to copy to"),

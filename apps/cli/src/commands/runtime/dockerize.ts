@@ -29,7 +29,7 @@ export interface DockerizeOptions {
 
 export const dockerizeCommand = defineCommand({
   name: "dockerize",
-  summary: "Build an OCI image from a runtime (no Docker daemon needed) and push or save it",
+  summary: "Build an OCI image of a runtime, without a Docker daemon",
   args: { runtime: arg("runtime", "runtime URI in the standalone instance") },
   options: {
     tag: list("-t, --tag <image>", "image reference to tag, e.g. registry/name:tag; repeatable"),

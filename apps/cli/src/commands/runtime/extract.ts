@@ -11,7 +11,7 @@ export interface ExtractOptions {
 
 export const extractCommand = defineCommand({
   name: "extract",
-  summary: "Extract a runtime bundle into a directory for inspection or changes",
+  summary: "Extract a runtime bundle into a directory",
   args: { runtime: arg("runtime", "runtime URI") },
   options: {
     force: flag("-f, --force", "extract again even if the target already holds the runtime"),

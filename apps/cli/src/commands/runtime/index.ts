@@ -16,7 +16,7 @@ import { tagCommand } from "./tag";
 export const runtimeGroup = defineGroup({
   name: "runtime",
   aliases: ["rt"],
-  summary: "Runtime management: build, copy, activate, dockerize, tag...",
+  summary: "Runtimes: build, copy, activate, dockerize, tag...",
   commands: [
     activateCommand,
     buildCommand,

@@ -28,7 +28,7 @@ const selectors = "Python environment (choose one; default: an isolated env unde
 
 export const lockCommand = defineCommand({
   name: "lock",
-  summary: "Install runtime.yaml's dependencies into an environment and lock exact versions into a file",
+  summary: "Lock runtime.yaml's dependencies to exact versions",
   description:
     "Standalone instance only. Writes .starwhale/lock/requirements-sw-lock.txt (venv) or conda-sw-lock.yaml.",
   args: { targetDir: optionalArg("target_dir", "where the lock files go", ".") },

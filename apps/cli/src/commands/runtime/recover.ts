@@ -10,7 +10,7 @@ export interface RecoverOptions {
 
 export const recoverCommand = defineCommand({
   name: "recover",
-  summary: "Bring back removed runtime versions (with their tags) before gc deletes them",
+  summary: "Bring back removed runtime versions, until gc deletes them",
   args: { runtime: arg("runtime", "runtime URI; without a version, all removed versions") },
   options: { force: flag("-f, --force", "overwrite an existing runtime or version of the same name") },
   parse: (raw): RecoverOptions => raw,

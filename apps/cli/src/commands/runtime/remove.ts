@@ -13,7 +13,7 @@ export interface RemoveOptions {
 export const removeCommand = defineCommand({
   name: "remove",
   aliases: ["rm"],
-  summary: "Remove a runtime or one of its versions (recoverable until gc, unless --force)",
+  summary: "Remove a runtime or a version (recoverable until gc)",
   args: { runtime: arg("runtime", "runtime URI; without a version, all versions") },
   options: {
     force: flag("-f, --force", "delete permanently; it can't be recovered"),

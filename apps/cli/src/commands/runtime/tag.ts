@@ -15,7 +15,7 @@ export interface TagOptions {
 
 export const tagCommand = defineCommand({
   name: "tag",
-  summary: "List, add or remove the tags of a runtime version",
+  summary: "List, add or remove a runtime version's tags",
   args: {
     runtime: arg("runtime", "runtime URI"),
     tags: variadicArg("tags", "tags to add or remove; none lists the tags"),
