@@ -1,6 +1,7 @@
 import type { CommandContext, Invocation } from "./command";
 import { loadConfig } from "./config";
 import { readEnv } from "./env";
+import type { TextSink } from "./errors";
 import { createOutput } from "./output/output";
 import { type CliProgress, createBarProgress, createLineProgress } from "./output/progress";
 import type { GlobalOptions } from "./program";
@@ -36,25 +37,23 @@ export async function createContext(
   const env = readEnv(io.env);
   const config = loadConfig(env);
   const json = globals.output === "json";
-  const { default: Table } = await import("cli-table3");
-  const output = createOutput({
-    json,
-    verbosity: globals.verbose,
-    stdout: io.stdout,
-    stderr: io.stderr,
-    Table,
-  });
-  for (const notice of config.notices) output.notice(notice);
 
-  // Progress is not the result: in JSON mode it goes to stderr; bars only where someone watches.
-  const stream = json ? io.stderr : io.stdout;
+  // Progress is not the result: in JSON mode it goes to stderr as plain lines; bars only on a terminal, where
+  // the command's own lines are printed above them.
   let progress: CliProgress;
-  if (!json && stream.isTTY && isWriteStream(stream)) {
+  let stdout: TextSink = io.stdout;
+  if (!json && io.stdout.isTTY && isWriteStream(io.stdout)) {
     const { MultiBar } = await import("cli-progress");
-    progress = createBarProgress(MultiBar, stream);
+    const bars = createBarProgress(MultiBar, io.stdout);
+    stdout = { write: (text) => bars.writeAbove(text) };
+    progress = bars;
   } else {
-    progress = createLineProgress(stream);
+    progress = createLineProgress(json ? io.stderr : io.stdout);
   }
+
+  const { default: Table } = await import("cli-table3");
+  const output = createOutput({ json, verbosity: globals.verbose, stdout, stderr: io.stderr, Table });
+  for (const notice of config.notices) output.notice(notice);
 
   const ctx: CommandContext = {
     command: invocation.command,

@@ -11,6 +11,11 @@ export interface CliProgress extends ProgressSink {
   close(ok: boolean): void;
 }
 
+/** Bars share the terminal with the command's own lines, which must go above them, not through them. */
+export interface BarProgress extends CliProgress {
+  writeAbove(text: string): void;
+}
+
 export type Unit = "bytes" | "items";
 
 interface Phase {
@@ -93,7 +98,7 @@ export function createBarProgress(
   MultiBar: MultiBarConstructor,
   stream: NodeJS.WriteStream,
   now: () => number = Date.now,
-): CliProgress {
+): BarProgress {
   const render = (_options: Options, params: Params, phase: Phase): string => {
     const width = Math.max(10, Math.min(30, (params.maxWidth || 80) - 60));
     const name = phase.name.padEnd(12);
@@ -139,13 +144,16 @@ export function createBarProgress(
       bar?.update(done);
     },
     log(line) {
-      // The bars flush logged lines on their next redraw; before the first bar there is nothing to redraw.
-      if (bar) multibar.log(`${line}\n`);
-      else stream.write(`${line}\n`);
+      this.writeAbove(`${line}\n`);
+    },
+    writeAbove(text) {
+      // The bars flush logged text on their next redraw; without a bar there is nothing to redraw.
+      if (bar) multibar.log(text);
+      else stream.write(text);
     },
     close(ok) {
       if (ok) finish();
-      multibar.update(); // flushes logged lines, which stop() alone would drop
+      multibar.update(); // flushes logged text, which stop() alone would drop
       multibar.stop();
       bar = undefined;
       current = undefined;
