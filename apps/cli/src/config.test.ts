@@ -167,9 +167,13 @@ describe("finding instances", () => {
   it("refuses a URL two aliases share, and an unknown alias", () => {
     const config = configWith({ a: "http://h:1", b: "http://h:1" });
     expect(errorOf(() => findInstance(config, "http://h:1"))).toEqual({
-      message: "http://h:1 is the URL of several instances (a, b)",
-      hint: "name the instance by its alias",
+      message:
+        'invalid URI "http://h:1": http://h:1 is configured under several aliases (a, b); use one of them',
+      hint: undefined,
     });
+    expect(errorOf(() => findInstance(config, "https://other.example.com")).message).toBe(
+      'invalid URI "https://other.example.com": no instance is configured for https://other.example.com',
+    );
     expect(errorOf(() => findInstance(config, "nope"))).toEqual({
       message: 'no instance "nope" is logged in',
       hint: "log in first: swcli instance login <url> --alias nope",

@@ -14,6 +14,7 @@ import {
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { invalidInput, notFound } from "@swhub/shared/errors";
+import { instanceByUrl, type UriContext } from "@swhub/shared/uri";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
 import type { Env } from "./env";
@@ -184,23 +185,25 @@ export function findInstance(config: CliConfig, ref: string | undefined): Instan
   if (!ref) return currentInstance(config);
   const byAlias = config.data.instances[ref];
   if (byAlias) return { alias: ref, instance: byAlias, local: isLocal(byAlias) };
-  const wanted = normalizeUrl(ref);
-  const matches = Object.entries(config.data.instances).filter(
-    ([, instance]) => normalizeUrl(instance.uri) === wanted,
-  );
-  const [first] = matches;
-  if (first && matches.length === 1) return { alias: first[0], instance: first[1], local: isLocal(first[1]) };
-  if (matches.length > 1) {
-    const aliases = matches.map(([alias]) => alias).join(", ");
-    throw invalidInput(
-      `${ref} is the URL of several instances (${aliases})`,
-      "name the instance by its alias",
-    );
+  if (/^(https?:\/\/)?[^/\s]+[.:][^/\s]*\/?$/i.test(ref)) {
+    // The same URL rules as Runtime URIs; Starwhale stores URLs given without a scheme as http://.
+    const url = /^https?:\/\//i.test(ref) ? ref : `http://${ref}`;
+    const { alias } = instanceByUrl(uriContext(config), url, ref);
+    return { alias, instance: config.data.instances[alias]!, local: false };
   }
   throw notFound(
     `no instance "${ref}" is logged in`,
     `log in first: swcli instance login <url> --alias ${ref}`,
   );
+}
+
+/** What the Runtime URI grammar (`@swhub/shared/uri`) needs to know about the configured instances. */
+export function uriContext(config: CliConfig): UriContext {
+  const instances: UriContext["instances"] = {};
+  for (const [alias, instance] of Object.entries(config.data.instances)) {
+    instances[alias] = { uri: instance.uri, currentProject: instance.current_project };
+  }
+  return { instances, currentInstance: config.data.current_instance };
 }
 
 export function isLocal(instance: InstanceConfig): boolean {
@@ -269,14 +272,6 @@ function currentUserName(): string {
   } catch {
     return "";
   }
-}
-
-function normalizeUrl(url: string): string {
-  return url
-    .trim()
-    .replace(/\/+$/, "")
-    .replace(/^(?!https?:\/\/)/, "http://")
-    .toLowerCase();
 }
 
 function isErrno(error: unknown, code: string): boolean {
