@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { CliConfig } from "./config";
 import type { Env } from "./env";
-import { NotImplemented, UsageError } from "./errors";
+import { UsageError } from "./errors";
 import type { Output } from "./output/output";
 import type { CliProgress } from "./output/progress";
 import type { ArgSpec, OptionSpec, Values } from "./parse/options";
@@ -130,9 +130,4 @@ export function defineGroup(spec: GroupSpec): CommandDefinition {
       for (const definition of spec.commands) definition.attach(group, onInvoke);
     },
   };
-}
-
-/** The handler of a command nobody has written yet. */
-export async function notImplemented(_options: unknown, ctx: CommandContext): Promise<void> {
-  throw new NotImplemented(ctx.command);
 }

@@ -74,4 +74,21 @@ describe("bar progress (terminals)", () => {
     expect(screen).toContain("✓ upload       4.0 KiB  0s");
     expect(screen).toContain("a pip line");
   });
+
+  it("writes nothing at all when no phase was reported", () => {
+    let text = "";
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        text += chunk;
+        done();
+      },
+    });
+    const progress = createBarProgress(
+      MultiBar,
+      Object.assign(sink, { isTTY: true, columns: 100 }) as unknown as NodeJS.WriteStream,
+    );
+    progress.writeAbove("a result line\n");
+    progress.close(true);
+    expect(text).toBe("a result line\n");
+  });
 });

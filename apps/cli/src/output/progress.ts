@@ -108,7 +108,7 @@ export function createBarProgress(
     }
     const elapsed = humanDuration(now() - phase.startedAt);
     if (phase.total === undefined || phase.total <= 0) {
-      return `  ${name} ${amount(phase.done, phase.unit)}  ${elapsed}`;
+      return `  ${name} ${phase.done > 0 ? `${amount(phase.done, phase.unit)}  ` : ""}${elapsed}`;
     }
     const ratio = Math.min(1, Math.max(0, phase.done / phase.total));
     const filled = Math.round(ratio * width);
@@ -152,6 +152,7 @@ export function createBarProgress(
       else stream.write(text);
     },
     close(ok) {
+      if (!bar) return; // nothing was drawn, so there is nothing to stop (stop() would print a blank line)
       if (ok) finish();
       multibar.update(); // flushes logged text, which stop() alone would drop
       multibar.stop();
