@@ -26,47 +26,50 @@ export async function buildCli({ outdir = join(cliDir, "dist") } = {}) {
   // with content the bundle doesn't have.
   const before = new Map(workspaceCandidates().map((path) => [path, hashFile(join(repoRoot, path))]));
 
-  const result = await build({
-    absWorkingDir: repoRoot,
-    entryPoints: { swcli: join(cliDir, "src/main.ts") },
-    outdir: staging,
-    outExtension: { ".js": ".mjs" },
-    chunkNames: "chunks/[name]-[hash]",
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    // Bundled CommonJS dependencies call require() for Node's built-ins.
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
-    minifySyntax: true,
-    minifyWhitespace: true,
-    legalComments: "none",
-    metafile: true,
-    logLevel: "warning",
-  });
-
-  const sources = Object.keys(result.metafile.inputs).filter((path) => !path.includes("node_modules/"));
-  const packageDirs = new Set(sources.map((path) => path.split("/").slice(0, 2).join("/")));
-  const steering = [...packageDirs].flatMap((dir) => [`${dir}/package.json`, `${dir}/tsconfig.json`]);
   const inputs = {};
-  for (const path of [...new Set([...sources, ...steering, ...fixedInputs])].sort()) {
-    const absolute = join(repoRoot, path);
-    if (!existsSync(absolute)) continue;
-    const digest = hashFile(absolute);
-    if (before.has(path) && before.get(path) !== digest) {
-      rmSync(staging, { recursive: true, force: true });
-      throw new Error(`${path} changed during the build; run the build again`);
-    }
-    inputs[relative(outdir, absolute)] = digest;
-  }
-  writeFileSync(join(staging, metaFileName), `${JSON.stringify({ inputs }, null, 2)}\n`);
+  try {
+    const result = await build({
+      absWorkingDir: repoRoot,
+      entryPoints: { swcli: join(cliDir, "src/main.ts") },
+      outdir: staging,
+      outExtension: { ".js": ".mjs" },
+      chunkNames: "chunks/[name]-[hash]",
+      bundle: true,
+      splitting: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      // Bundled CommonJS dependencies call require() for Node's built-ins.
+      banner: {
+        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      },
+      minifySyntax: true,
+      minifyWhitespace: true,
+      legalComments: "none",
+      metafile: true,
+      logLevel: "warning",
+    });
 
-  // Swap in one step each; a launcher starting in between finds no dist/ and runs the source.
-  rmSync(outdir, { recursive: true, force: true });
-  renameSync(staging, outdir);
+    const sources = Object.keys(result.metafile.inputs).filter((path) => !path.includes("node_modules/"));
+    const packageDirs = new Set(sources.map((path) => path.split("/").slice(0, 2).join("/")));
+    const steering = [...packageDirs].flatMap((dir) => [`${dir}/package.json`, `${dir}/tsconfig.json`]);
+    for (const path of [...new Set([...sources, ...steering, ...fixedInputs])].sort()) {
+      const absolute = join(repoRoot, path);
+      if (!existsSync(absolute)) continue;
+      const digest = hashFile(absolute);
+      if (before.has(path) && before.get(path) !== digest) {
+        throw new Error(`${path} changed during the build; run the build again`);
+      }
+      inputs[relative(outdir, absolute)] = digest;
+    }
+    writeFileSync(join(staging, metaFileName), `${JSON.stringify({ inputs }, null, 2)}\n`);
+
+    // Swap in one step each; a launcher starting in between finds no dist/ and runs the source.
+    rmSync(outdir, { recursive: true, force: true });
+    renameSync(staging, outdir);
+  } finally {
+    rmSync(staging, { recursive: true, force: true }); // gone already after a successful swap
+  }
   return { outdir, inputs: Object.keys(inputs).length };
 }
 
