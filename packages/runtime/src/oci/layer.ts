@@ -104,9 +104,8 @@ async function writeEntries(tar: Pack, entries: PlannedEntry[], mtime: Date) {
 }
 
 function normalisePrefix(prefix: string): string {
-  const clean = posix.normalize(`/${prefix}`).replace(/\/+$/, "");
-  if (clean.split("/").includes("..")) throw invalidInput(`layer prefix "${prefix}" leaves the image root`);
-  return clean.replace(/^\//, "");
+  if (prefix.split("/").includes("..")) throw invalidInput(`layer prefix "${prefix}" leaves the image root`);
+  return posix.normalize(`/${prefix}`).replace(/^\/+|\/+$/g, "");
 }
 
 /** The directories above `path` (not itself), as tar entry names. */
