@@ -315,6 +315,25 @@ describe("several platforms", () => {
       tags: ["v1"],
       origins: [pulled.source],
     });
+    // A Docker manifest list over it is read like an OCI index.
+    const list = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.docker.distribution.manifest.list.v2+json",
+        manifests: [{ ...pulled.descriptor, platform: { architecture: "amd64", os: "linux" } }],
+      }),
+    );
+    await client.putManifest(
+      "base/docker-format",
+      "list",
+      list,
+      "application/vnd.docker.distribution.manifest.list.v2+json",
+    );
+    const fromList = await pullImage(client, parseReference(`${registry.host}/base/docker-format:list`), {
+      layoutDir: layout,
+      layers: "none",
+    });
+    expect(fromList.descriptor.digest).toBe(pulled.descriptor.digest);
     const copied = join(tmp, "from-docker-copy");
     await skopeo(
       "copy",

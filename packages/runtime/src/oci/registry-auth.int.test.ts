@@ -126,9 +126,11 @@ describe("token auth (WWW-Authenticate bearer challenge)", () => {
     const before = registry.tokenServer!.requests.length;
     await roundTrip({ registry: registry.host, insecure: true, credentials: registry.user });
     const asked = registry.tokenServer!.requests.slice(before);
-    // One token for the push scope served POST, PUT, HEAD and GET: it was cached, not fetched per request.
-    expect(asked.length).toBeLessThanOrEqual(2);
-    expect(asked[0]).toEqual({ user: "swhub", scopes: ["repository:team/app:pull,push"] });
+    // One token per scope set, reused across requests: push (POST, PUT) and pull (HEAD, GET).
+    expect(asked).toEqual([
+      { user: "swhub", scopes: ["repository:team/app:pull,push"] },
+      { user: "swhub", scopes: ["repository:team/app:pull"] },
+    ]);
   });
 
   it("exchanges an identity token (OAuth2 refresh grant) from the Docker config", async () => {
@@ -164,6 +166,45 @@ describe("token auth (WWW-Authenticate bearer challenge)", () => {
     );
     expect(error.code).toBe("forbidden");
     expect(error.message).toContain(`access denied on ${registry.host}`);
+  });
+});
+
+describe("anonymous pulls under token auth", () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: "token", anonymousPull: true });
+  });
+  afterAll(() => registry.stop());
+
+  it("pulls without credentials but may not push", async () => {
+    await roundTrip({ registry: registry.host, insecure: true, credentials: registry.user }, "public/app");
+    const anonymous = createRegistryClient({ registry: registry.host, insecure: true });
+    expect(await anonymous.hasBlob("public/app", source.digest)).toBe(true);
+    const error = await failure(anonymous.uploadBlob("public/app", source));
+    expect(error).toMatchObject({
+      code: "unauthenticated",
+      message: `authentication required for ${registry.host}`,
+    });
+    await anonymous.close();
+  });
+});
+
+describe("https", () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry({ tls: true });
+  });
+  afterAll(() => registry.stop());
+
+  it("speaks https by default and trusts a CA it is given", async () => {
+    await roundTrip({ registry: registry.host, ca: registry.caCert! });
+  });
+
+  it("refuses a certificate it does not trust", async () => {
+    const client = createRegistryClient({ registry: registry.host });
+    const error = await failure(client.hasBlob("team/app", source.digest));
+    expect(error.message).toBe(`cannot reach ${registry.host}: self-signed TLS certificate`);
+    await client.close();
   });
 });
 

@@ -72,23 +72,29 @@ export function createTransport(options: TransportOptions): Transport {
 
   let scheme: "unknown" | "basic" | "bearer" = "unknown";
   let bearer: { realm: string; service?: string } | undefined;
-  const tokens = new Map<string, Token>();
+  // Promises, so parallel requests that need the same scopes share one token request.
+  const tokens = new Map<string, Promise<Token>>();
 
   async function tokenFor(scopes: string[]): Promise<Token> {
-    const key = mergeScopes(scopes).join(" ");
+    const merged = mergeScopes(scopes);
+    const key = merged.join(" ");
     const cached = tokens.get(key);
-    if (cached && cached.expiresAt > Date.now()) return cached;
-    const token = await fetchToken({
+    if (cached) {
+      const token = await cached.catch(() => undefined);
+      if (token && token.expiresAt > Date.now()) return token;
+    }
+    const pending = fetchToken({
       registry,
       realm: bearer!.realm,
       ...(bearer!.service ? { service: bearer!.service } : {}),
-      scopes: mergeScopes(scopes),
+      scopes: merged,
       ...(credentials ? { credentials } : {}),
       insecure,
       dispatcher,
     });
-    tokens.set(key, token);
-    return token;
+    tokens.set(key, pending);
+    pending.catch(() => tokens.delete(key));
+    return pending;
   }
 
   async function authorization(scopes: string[]): Promise<string | undefined> {

@@ -1,8 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { get as httpGet } from "node:http";
+import { get as httpsGet } from "node:https";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import bcrypt from "bcryptjs";
 import { stringify } from "yaml";
 import { startTokenServer, type TestUser, type TokenServer } from "./token-server";
@@ -16,6 +19,8 @@ export interface StartRegistryOptions {
   relativeUrls?: boolean;
   /** Token auth only: let anonymous clients pull. */
   anonymousPull?: boolean;
+  /** Serve https with a self-signed certificate for 127.0.0.1 (see `caCert`). */
+  tls?: boolean;
 }
 
 /** One request the registry served, read from its own log. */
@@ -28,8 +33,10 @@ export interface LoggedRequest {
 export interface TestRegistry {
   /** `127.0.0.1:PORT`: the registry name to use in image references. */
   host: string;
-  /** `http://127.0.0.1:PORT`. */
+  /** `http://127.0.0.1:PORT`, or https with `tls`. */
   url: string;
+  /** With `tls`: the PEM certificate a client must trust. */
+  caCert?: string;
   /** The account with full access (basic and token auth). */
   user: TestUser;
   /** A pull-only account (token auth; under basic auth it can do everything, htpasswd has no permissions). */
@@ -42,6 +49,7 @@ export interface TestRegistry {
 }
 
 const registryBinary = "docker-registry";
+const run = promisify(execFile);
 
 /**
  * Starts Debian's `docker-registry` (Distribution 2.8) on a free loopback port with its own temporary
@@ -76,6 +84,32 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     };
   }
 
+  let tlsConfig: { certificate: string; key: string } | undefined;
+  let caCert: string | undefined;
+  if (options.tls) {
+    tlsConfig = { certificate: join(dir, "tls-cert.pem"), key: join(dir, "tls-key.pem") };
+    await run("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      tlsConfig.key,
+      "-out",
+      tlsConfig.certificate,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+    ]);
+    caCert = await readFile(tlsConfig.certificate, "utf8");
+  }
+
   // A port picked just now can be taken before the registry binds it: try a few.
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
@@ -91,11 +125,13 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
         addr: `127.0.0.1:${port}`,
         secret: "swhub-test-secret",
         relativeurls: options.relativeUrls ?? false,
+        ...(tlsConfig ? { tls: tlsConfig } : {}),
       },
       ...(authConfig ? { auth: authConfig } : {}),
     };
     await writeFile(join(dir, "config.yml"), stringify(config));
-    const started = await spawnRegistry(join(dir, "config.yml"), port);
+    const url = `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
+    const started = await spawnRegistry(join(dir, "config.yml"), url, caCert);
     if (!started.ok) {
       if (attempt < 3 && /address already in use/.test(started.output)) continue;
       await tokenServer?.stop();
@@ -107,7 +143,8 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     const { child, log } = started;
     return {
       host: `127.0.0.1:${port}`,
-      url: `http://127.0.0.1:${port}`,
+      url,
+      ...(caCert ? { caCert } : {}),
       user,
       reader,
       ...(tokenServer ? { tokenServer } : {}),
@@ -124,7 +161,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
 
 type Spawned = { ok: true; child: ChildProcess; log: () => string } | { ok: false; output: string };
 
-async function spawnRegistry(configPath: string, port: number): Promise<Spawned> {
+async function spawnRegistry(configPath: string, url: string, ca: string | undefined): Promise<Spawned> {
   const child = spawn(registryBinary, ["serve", configPath], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (d: Buffer) => {
@@ -140,13 +177,8 @@ async function spawnRegistry(configPath: string, port: number): Promise<Spawned>
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) return { ok: false, output };
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/v2/`);
-      await res.arrayBuffer();
-      if (res.status === 200 || res.status === 401) return { ok: true, child, log: () => output };
-    } catch {
-      // not listening yet
-    }
+    const status = await probe(`${url}/v2/`, ca);
+    if (status === 200 || status === 401) return { ok: true, child, log: () => output };
     await new Promise((r) => setTimeout(r, 25));
   }
   await stopChild(child);
@@ -160,6 +192,17 @@ async function stopChild(child: ChildProcess) {
   const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
   await exited;
   clearTimeout(timer);
+}
+
+/** The status of a GET, or undefined while nothing listens. */
+function probe(url: string, ca: string | undefined): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const req = (url.startsWith("https") ? httpsGet : httpGet)(url, ca ? { ca } : {}, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on("error", () => resolve(undefined));
+  });
 }
 
 function freePort(): Promise<number> {
