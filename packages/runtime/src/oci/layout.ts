@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { access, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
+import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AppError, invalidInput, notFound } from "@swhub/shared/errors";
 import { digestHex, sha256Digest } from "./digest";
@@ -52,12 +52,15 @@ export async function writeBlobStream(
   const temp = join(blobs, `.tmp-${randomBytes(8).toString("hex")}`);
   const hash = createHash("sha256");
   let size = 0;
-  source.on("data", (chunk: Buffer) => {
-    hash.update(chunk);
-    size += chunk.length;
+  const count = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      size += chunk.length;
+      callback(null, chunk);
+    },
   });
   try {
-    await pipeline(source, createWriteStream(temp));
+    await pipeline(source, count, createWriteStream(temp));
     const digest = `sha256:${hash.digest("hex")}`;
     await rename(temp, blobPath(dir, digest));
     return { digest, size };

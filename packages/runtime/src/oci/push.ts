@@ -54,7 +54,8 @@ export async function pushImage(
 
   const rootBytes = await readBlob(layoutDir, options.root.digest);
   const manifests: { descriptor: Descriptor; bytes: Buffer }[] = [];
-  if (isIndexMediaType(options.root.mediaType)) {
+  const isIndex = isIndexMediaType(options.root.mediaType);
+  if (isIndex) {
     const index = indexSchema.parse(JSON.parse(rootBytes.toString("utf8")));
     for (const child of index.manifests)
       manifests.push({ descriptor: child, bytes: await readBlob(layoutDir, child.digest) });
@@ -85,7 +86,6 @@ export async function pushImage(
   await forEachLimited([...layers.values()], concurrency, pushBlob);
   await forEachLimited([...configs.values()], concurrency, pushBlob);
 
-  const isIndex = manifests[0]?.descriptor !== options.root;
   if (isIndex) {
     for (const { descriptor, bytes } of manifests) {
       if (await client.headManifest(repository, descriptor.digest)) continue;

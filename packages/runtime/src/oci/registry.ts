@@ -1,8 +1,8 @@
 import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { pipeline, type Readable } from "node:stream";
+import { pipeline as pipelinePromise } from "node:stream/promises";
 import { AppError } from "@swhub/shared/errors";
 import { z } from "zod";
 import { repositoryScope } from "./auth";
@@ -107,7 +107,8 @@ function registryClientOver(transport: Transport): RegistryClient {
     if (res.status !== 200)
       throw await registryError(res, { registry, repository, what: `blob ${descriptor.digest}` });
     const what = `blob ${descriptor.digest} from ${registry}/${repository}`;
-    return res.body.pipe(verifyDigestStream(descriptor, what));
+    // pipeline (not pipe) so a broken connection fails the returned stream instead of leaving it hanging.
+    return pipeline(res.body, verifyDigestStream(descriptor, what), () => {});
   }
 
   async function downloadBlob(
@@ -118,7 +119,7 @@ function registryClientOver(transport: Transport): RegistryClient {
     await mkdir(dirname(path), { recursive: true });
     const temp = `${path}.${process.pid}.${Date.now()}.part`;
     try {
-      await pipeline(await openBlob(repository, descriptor), createWriteStream(temp));
+      await pipelinePromise(await openBlob(repository, descriptor), createWriteStream(temp));
       await rename(temp, path);
     } catch (error) {
       await rm(temp, { force: true });
