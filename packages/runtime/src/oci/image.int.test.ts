@@ -9,10 +9,12 @@ import {
   skopeo,
   startImageFixture,
 } from "../testing/image-fixture";
+import { startRegistry } from "../testing/registry";
 import { writeDockerArchive } from "./docker-archive";
 import { tagLayoutImages } from "./layout";
 import { pullImage } from "./pull";
 import { pushImage } from "./push";
+import { createRegistryClient } from "./registry";
 
 const exec = promisify(execFile);
 let f: ImageFixture;
@@ -142,5 +144,32 @@ describe("building and pushing an image on a pulled base", () => {
     await expect(
       writeDockerArchive(layout, join(f.tmp, "thin.tar"), { root: image.descriptor, repoTags: ["demo:v1"] }),
     ).rejects.toThrow(/is not in .*thin-layout/);
+  });
+
+  it("copies base layers from another registry, which cannot mount them", async () => {
+    const other = await startRegistry();
+    const target = createRegistryClient({ registry: other.host, insecure: true });
+    try {
+      const layout = join(f.tmp, "cross-registry");
+      const pulled = await pullImage(f.client, f.baseRef, { layoutDir: layout, layers: "none" });
+      const image = await f.buildDemo(layout, pulled);
+      const result = await pushImage(target, "team/demo", {
+        layoutDir: layout,
+        root: image.descriptor,
+        tags: ["v1"],
+        origins: [pulled.source],
+      });
+      expect(result.uploaded).toHaveLength(image.manifest.layers.length + 1);
+      // Every blob is really there: skopeo copies the whole image out of the second registry.
+      await skopeo(
+        "copy",
+        "--src-tls-verify=false",
+        `docker://${other.host}/team/demo:v1`,
+        `oci:${join(f.tmp, "cross-copy")}:x`,
+      );
+    } finally {
+      await target.close();
+      await other.stop();
+    }
   });
 });
