@@ -17,7 +17,11 @@ export class SwCommand extends Command {
   }
 
   override error(message: string): never {
-    throw new UsageError(message.replace(/^error: /, ""), usageLine(this));
+    const text = message.replace(/^error: /, "");
+    // Starwhale's global options go before the command; `swcli runtime list -o json` is a common slip.
+    const misplaced = /^unknown option '(-o|--output)(=[^']*)?'/.test(text);
+    const hint = misplaced ? "global options go before the command: swcli -o json runtime list" : undefined;
+    throw new UsageError(text, usageLine(this), hint);
   }
 }
 

@@ -102,6 +102,8 @@ describe("runtime list", () => {
   it("tells where -o goes when it is given after the command", () => {
     const error = usageErrorOf("swcli runtime list -o json");
     expect(error.message).toBe("unknown option '-o'");
+    expect(error.hint).toBe("global options go before the command: swcli -o json runtime list");
+    expect(usageErrorOf("swcli runtime list --bogus").hint).toBeUndefined();
   });
 });
 
