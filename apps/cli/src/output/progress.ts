@@ -5,8 +5,6 @@ import { humanDuration, humanSize } from "./format";
 
 /** What the engine reports through, plus the end of the command. */
 export interface CliProgress extends ProgressSink {
-  /** As ProgressSink's, plus the unit: "items" prints counts instead of sizes. */
-  phase(name: string, total?: number, unit?: Unit): void;
   /** The command finished: `ok` marks the open phase done; on failure it is left as it was. */
   close(ok: boolean): void;
 }
@@ -16,7 +14,7 @@ export interface BarProgress extends CliProgress {
   writeAbove(text: string): void;
 }
 
-export type Unit = "bytes" | "items";
+export type Unit = NonNullable<Parameters<ProgressSink["phase"]>[2]>;
 
 interface Phase {
   readonly name: string;
