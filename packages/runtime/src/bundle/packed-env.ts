@@ -1,0 +1,288 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { promisify } from "node:util";
+import { createGzip } from "node:zlib";
+import { AppError } from "@swhub/shared/errors";
+import { type ProgressSink, silentProgress } from "@swhub/shared/progress";
+import { z } from "zod";
+import { isCode, releaseTemp, renameAtomic, tempSiblingPath, writeFileAtomicWith } from "../fs/atomic";
+import type { Sha256Digest } from "../fs/sha256";
+import { createEntryGuard } from "./entry-guard";
+import { defaultBundleMtime } from "./pack";
+import { memberPath } from "./read";
+import {
+  formatPyvenvCfg,
+  isInterpreterPath,
+  mayNamePrefix,
+  parsePyvenvCfg,
+  pythonVersionOf,
+  relocateText,
+} from "./relocate";
+import { parseTarFile } from "./tar-read";
+import { collectTree, sortMembers, type TarMember, tarChunks } from "./tar-write";
+import { unpackTar } from "./unpack-tar";
+
+/*
+ * `--pack-env`: a relocatable copy of a venv as `export/venv_env.tar.gz` (the name Starwhale uses with
+ * `local_packaged_env: true`), so restore is an unpack instead of a pip install. The interpreter links in bin/
+ * point at the base Python outside the venv and are not stored; unpacking recreates them with
+ * `pythonX.Y -m venv --without-pip` and unpacks over that, rewriting the text files that name the old prefix.
+ * File mtimes are kept (not normalised): .pyc files are validated against their source's mtime.
+ */
+
+/** Where a packed environment sits inside a bundle. */
+export const packedEnvPath = "export/venv_env.tar.gz";
+
+/** First member of the archive: what unpacking needs before it can start. */
+const metaName = ".swhub-packed-env.json";
+
+const packedEnvMetaSchema = z.object({
+  format: z.literal(1),
+  /** The old prefix, as every spelling found in the venv (as given, resolved, and from bin/activate). */
+  prefixes: z.array(z.string()).min(1),
+  python: z.string().regex(/^\d+\.\d+$/),
+  systemSitePackages: z.boolean(),
+  prompt: z.string().optional(),
+});
+type PackedEnvMeta = z.infer<typeof packedEnvMetaSchema>;
+
+export interface PackEnvOptions {
+  progress?: ProgressSink;
+  /** gzip level; 6 (the default) is what `tar -czf` uses. */
+  level?: number;
+}
+
+export interface PackedEnv {
+  path: string;
+  size: number;
+  digest: Sha256Digest;
+  python: string;
+  files: number;
+}
+
+/** Pack the venv at `venvPrefix` into a gzipped tar at `outFile`, atomically and reproducibly. */
+export async function packEnv(venvPrefix: string, outFile: string, options: PackEnvOptions = {}): Promise<PackedEnv> {
+  const prefix = resolve(venvPrefix);
+  const cfgText = await readFile(join(prefix, "pyvenv.cfg"), "utf8").catch(() => {
+    throw new AppError("invalid_input", `${prefix} is not a virtualenv: it has no pyvenv.cfg`);
+  });
+  const cfg = parsePyvenvCfg(cfgText);
+  const python = pythonVersionOf(cfg);
+  if (!python) throw new AppError("invalid_input", `${prefix}/pyvenv.cfg does not say which Python it uses`);
+  const meta: PackedEnvMeta = {
+    format: 1,
+    prefixes: await prefixSpellings(prefix),
+    python,
+    systemSitePackages: cfg.get("include-system-site-packages")?.toLowerCase() === "true",
+    ...(cfg.has("prompt") ? { prompt: cfg.get("prompt")!.replace(/^(['"])(.*)\1$/, "$2") } : {}),
+  };
+
+  const tree = await collectTree(prefix, { include: (path) => !isInterpreterPath(path) && path !== metaName });
+  const content = Buffer.from(`${JSON.stringify(meta)}\n`);
+  const members: TarMember[] = [
+    { path: metaName, type: "file", mode: 0o644, mtime: defaultBundleMtime, size: content.length, content },
+    ...sortMembers(tree),
+  ];
+  const guard = createEntryGuard({
+    prefix: `cannot pack ${prefix}:`,
+    hint: "a packed environment must be self-contained; remove links that point outside the venv",
+  });
+  for (const member of members) guard.admit(member);
+  guard.finish();
+
+  const progress = options.progress ?? silentProgress;
+  const total = members.reduce((sum, m) => sum + m.size, 0);
+  progress.phase("pack-env", total);
+  let done = 0;
+  const hash = createHash("sha256");
+  let size = 0;
+  await writeFileAtomicWith(outFile, async (handle) => {
+    await pipeline(
+      Readable.from(tarChunks(members), { objectMode: false }),
+      new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          done += chunk.length;
+          progress.update(Math.min(done, total), total);
+          callback(null, chunk);
+        },
+      }),
+      createGzip({ level: options.level ?? 6, chunkSize: 1 << 18 }),
+      // Plain writes: a FileHandle write stream with autoClose off keeps the handle from closing (Node 20).
+      async (gzipped: AsyncIterable<Buffer>) => {
+        for await (const chunk of gzipped) {
+          hash.update(chunk);
+          size += chunk.length;
+          await handle.write(chunk);
+        }
+      },
+    );
+  });
+  const files = members.filter((m) => m.type === "file").length - 1;
+  return { path: outFile, size, digest: `sha256:${hash.digest("hex")}`, python, files };
+}
+
+export interface UnpackEnvOptions {
+  /** The interpreter to build the venv with; default `pythonX.Y` from PATH, X.Y being the packed env's. */
+  python?: string;
+  /** Replace an existing `newPrefix`. */
+  force?: boolean;
+  progress?: ProgressSink;
+}
+
+export interface UnpackedEnv {
+  prefix: string;
+  python: string;
+  interpreter: string;
+  files: number;
+}
+
+/**
+ * Restore a packed environment at `newPrefix` so that it works there: a fresh venv skeleton from the local
+ * Python X.Y, the archive unpacked over it with prefix paths rewritten, all built in a temporary sibling and
+ * renamed into place.
+ */
+export async function unpackEnv(
+  archive: string,
+  newPrefix: string,
+  options: UnpackEnvOptions = {},
+): Promise<UnpackedEnv> {
+  const prefix = resolve(newPrefix);
+  if (!options.force && (await stat(prefix).catch(() => undefined))) {
+    throw new AppError("conflict", `${prefix} already exists`, "remove it, or restore with --force");
+  }
+  const archiveSize = (await stat(archive).catch(() => undefined))?.size;
+  if (archiveSize === undefined) throw new AppError("not_found", `packed environment ${archive} does not exist`);
+  const meta = await readPackedEnvMeta(archive);
+  const interpreter = options.python ?? `python${meta.python}`;
+  await checkInterpreter(interpreter, meta.python);
+
+  const progress = options.progress ?? silentProgress;
+  progress.phase("unpack-env", archiveSize);
+  const temp = tempSiblingPath(prefix);
+  try {
+    await run(interpreter, [
+      "-m",
+      "venv",
+      "--without-pip",
+      ...(meta.systemSitePackages ? ["--system-site-packages"] : []),
+      ...(meta.prompt ? ["--prompt", meta.prompt] : []),
+      temp,
+    ]);
+    const result = await unpackTar(archive, temp, {
+      gzip: true,
+      guard: {
+        prefix: `${archive} is unsafe to unpack:`,
+        hint: "the archive may have been tampered with; pack the environment again",
+      },
+      skip: (path) => path === metaName || isInterpreterPath(path),
+      capture: (path) => path === "pyvenv.cfg",
+      rewrite: (path) => (mayNamePrefix(path) ? (data) => relocateText(path, data, meta.prefixes, prefix) : undefined),
+      onRead: (bytes) => progress.update(bytes, archiveSize),
+    });
+    await finishVenvFiles(temp, prefix, result.captured.get("pyvenv.cfg"));
+    await renameAtomic(temp, prefix, { replace: options.force });
+    return { prefix, python: meta.python, interpreter, files: result.files };
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+    releaseTemp(temp);
+  }
+}
+
+/** The metadata member, which packEnv writes first, so only the first blocks are decompressed. */
+async function readPackedEnvMeta(archive: string): Promise<PackedEnvMeta> {
+  let raw: Buffer | undefined;
+  let first = true;
+  await parseTarFile(
+    archive,
+    (entry) => {
+      const isMeta = first && memberPath(entry.path) === metaName && entry.size < 1 << 20;
+      first = false;
+      if (!isMeta) {
+        entry.resume();
+        return true;
+      }
+      const chunks: Buffer[] = [];
+      entry.on("data", (chunk: Buffer) => chunks.push(chunk));
+      entry.on("end", () => {
+        raw = Buffer.concat(chunks);
+      });
+      return true;
+    },
+    { gzip: true },
+  );
+  const parsed = raw && packedEnvMetaSchema.safeParse(safeJson(raw.toString("utf8")));
+  if (!parsed?.success) {
+    throw new AppError("invalid_input", `${archive} is not a packed environment made by swhub (no valid ${metaName})`);
+  }
+  return parsed.data;
+}
+
+/**
+ * pyvenv.cfg: the fresh one (home, version and executable of this machine's Python) plus any extra keys the
+ * packed one had; then every venv-written file that names the temporary directory names the final prefix.
+ */
+async function finishVenvFiles(temp: string, prefix: string, packedCfg: Buffer | undefined): Promise<void> {
+  const cfg = parsePyvenvCfg(await readFile(join(temp, "pyvenv.cfg"), "utf8"));
+  for (const [key, value] of parsePyvenvCfg(packedCfg?.toString("utf8") ?? "")) {
+    if (!cfg.has(key)) cfg.set(key, value);
+  }
+  await writeFile(join(temp, "pyvenv.cfg"), relocateText("pyvenv.cfg", Buffer.from(formatPyvenvCfg(cfg)), [temp], prefix));
+  for (const name of await readdir(join(temp, "bin"))) {
+    if (!/^activate/i.test(name)) continue;
+    const file = join(temp, "bin", name);
+    const data = await readFile(file);
+    const relocated = relocateText(`bin/${name}`, data, [temp], prefix);
+    if (relocated !== data) await writeFile(file, relocated);
+  }
+}
+
+async function checkInterpreter(interpreter: string, want: string): Promise<void> {
+  let have: string;
+  try {
+    have = (await run(interpreter, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])).trim();
+  } catch {
+    // Missing outright, or a pyenv/asdf shim for a version that is not installed: both mean "not here".
+    throw new AppError(
+      "not_found",
+      `Python ${want} is not installed: the packed environment needs ${interpreter}`,
+      `install Python ${want}, or name its interpreter explicitly`,
+    );
+  }
+  if (have !== want) {
+    throw new AppError("invalid_input", `${interpreter} is Python ${have}, but the packed environment needs ${want}`);
+  }
+}
+
+const execFileAsync = promisify(execFile);
+
+async function run(command: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await execFileAsync(command, args, { maxBuffer: 16 << 20 });
+    return stdout;
+  } catch (error) {
+    if (isCode(error, "ENOENT", "EACCES")) throw error;
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new AppError("internal", `${command} ${args.join(" ")} failed${stderr ? `: ${stderr}` : ""}`);
+  }
+}
+
+/** Every spelling of the prefix that files in the venv may contain. */
+async function prefixSpellings(prefix: string): Promise<string[]> {
+  const spellings = new Set([prefix, await realpath(prefix)]);
+  const activate = await readFile(join(prefix, "bin", "activate"), "utf8").catch(() => "");
+  const declared = activate.match(/^\s*VIRTUAL_ENV=["']?([^"'\n]+)["']?\s*$/m)?.[1];
+  if (declared?.startsWith("/")) spellings.add(declared);
+  return [...spellings];
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
