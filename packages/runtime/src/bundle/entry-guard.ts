@@ -31,10 +31,8 @@ export interface AdmittedMember {
 
 export interface ArchiveLimits {
   maxEntries: number;
-  /** Largest size a single member may declare. */
-  maxEntryBytes: number;
-  /** Largest sum of declared sizes. */
-  maxTotalBytes: number;
+  /** What the archive can hold at most (an uncompressed tar: its own size); declared sizes beyond are lies. */
+  capacity: number;
 }
 
 export interface EntryGuardOptions {
@@ -76,8 +74,7 @@ const maxLinkHops = 40;
 export function createEntryGuard(options: EntryGuardOptions): EntryGuard {
   const limits: ArchiveLimits = {
     maxEntries: 1_000_000,
-    maxEntryBytes: Number.POSITIVE_INFINITY,
-    maxTotalBytes: Number.POSITIVE_INFINITY,
+    capacity: Number.POSITIVE_INFINITY,
     ...options.limits,
   };
   const seen = new Map<string, MemberKind>();
@@ -107,20 +104,19 @@ export function createEntryGuard(options: EntryGuardOptions): EntryGuard {
       if (++entries > limits.maxEntries)
         refuse(member.path, `is one more than the ${limits.maxEntries} members allowed`);
       const size = kind === "file" ? member.size : 0;
-      if (!Number.isSafeInteger(size) || size < 0 || size > limits.maxEntryBytes) {
+      if (!Number.isSafeInteger(size) || size < 0) {
         refuse(member.path, `declares an impossible size of ${member.size} bytes`);
       }
       total += size;
-      if (total > limits.maxTotalBytes) {
+      if (total > limits.capacity) {
         refuse(
           member.path,
-          `brings the total size past the ${limits.maxTotalBytes} bytes the archive can hold`,
+          `declares ${size} bytes, more than the ${limits.capacity}-byte archive holds (truncated or corrupt)`,
         );
       }
 
-      const parts = path.split("/");
-      for (let i = 1; i < parts.length; i++) {
-        const parent = parts.slice(0, i).join("/");
+      for (let at = path.indexOf("/"); at >= 0; at = path.indexOf("/", at + 1)) {
+        const parent = path.slice(0, at);
         const parentKind = seen.get(parent);
         if (parentKind === "symlink") refuse(member.path, `is inside the symlink "${parent}"`);
         if (parentKind && parentKind !== "dir") refuse(member.path, `is inside the file "${parent}"`);
@@ -173,6 +169,8 @@ export function createEntryGuard(options: EntryGuardOptions): EntryGuard {
 export function normalisePath(raw: string, refuse: (reason: string) => never): string {
   if (raw.includes("\0")) refuse("contains a NUL byte");
   if (Buffer.byteLength(raw) > maxPathBytes) refuse(`is longer than ${maxPathBytes} bytes`);
+  // Fast path: an already clean relative path (the common case, thousands of times per archive).
+  if (!/(^|\/)\.{0,2}(\/|$)/.test(raw)) return raw;
   const absolute = raw.startsWith("/");
   const parts = raw.split("/").filter((part) => part !== "" && part !== ".");
   if (absolute && parts.length > 0) refuse("has an absolute path");

@@ -53,7 +53,7 @@ export async function extractBundle(
         prefix: `${bundlePath} is unsafe to extract:`,
         hint: "the bundle may have been tampered with; get it again from a trusted source",
         // An uncompressed tar cannot hold more data than its own size.
-        limits: { maxEntryBytes: bundleSize, maxTotalBytes: bundleSize },
+        limits: { capacity: bundleSize },
       },
       onRead: (bytes) => progress.update(bytes, bundleSize),
     });

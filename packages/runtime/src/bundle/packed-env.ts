@@ -13,7 +13,7 @@ import { isCode, releaseTemp, renameAtomic, tempSiblingPath, writeFileAtomicWith
 import type { Sha256Digest } from "../fs/sha256";
 import { createEntryGuard } from "./entry-guard";
 import { defaultBundleMtime } from "./pack";
-import { memberPath } from "./read";
+import { collect, memberPath } from "./read";
 import {
   formatPyvenvCfg,
   isInterpreterPath,
@@ -65,7 +65,11 @@ export interface PackedEnv {
 }
 
 /** Pack the venv at `venvPrefix` into a gzipped tar at `outFile`, atomically and reproducibly. */
-export async function packEnv(venvPrefix: string, outFile: string, options: PackEnvOptions = {}): Promise<PackedEnv> {
+export async function packEnv(
+  venvPrefix: string,
+  outFile: string,
+  options: PackEnvOptions = {},
+): Promise<PackedEnv> {
   const prefix = resolve(venvPrefix);
   const cfgText = await readFile(join(prefix, "pyvenv.cfg"), "utf8").catch(() => {
     throw new AppError("invalid_input", `${prefix} is not a virtualenv: it has no pyvenv.cfg`);
@@ -81,7 +85,9 @@ export async function packEnv(venvPrefix: string, outFile: string, options: Pack
     ...(cfg.has("prompt") ? { prompt: cfg.get("prompt")!.replace(/^(['"])(.*)\1$/, "$2") } : {}),
   };
 
-  const tree = await collectTree(prefix, { include: (path) => !isInterpreterPath(path) && path !== metaName });
+  const tree = await collectTree(prefix, {
+    include: (path) => !isInterpreterPath(path) && path !== metaName,
+  });
   const content = Buffer.from(`${JSON.stringify(meta)}\n`);
   const members: TarMember[] = [
     { path: metaName, type: "file", mode: 0o644, mtime: defaultBundleMtime, size: content.length, content },
@@ -155,7 +161,8 @@ export async function unpackEnv(
     throw new AppError("conflict", `${prefix} already exists`, "remove it, or restore with --force");
   }
   const archiveSize = (await stat(archive).catch(() => undefined))?.size;
-  if (archiveSize === undefined) throw new AppError("not_found", `packed environment ${archive} does not exist`);
+  if (archiveSize === undefined)
+    throw new AppError("not_found", `packed environment ${archive} does not exist`);
   const meta = await readPackedEnvMeta(archive);
   const interpreter = options.python ?? `python${meta.python}`;
   await checkInterpreter(interpreter, meta.python);
@@ -180,7 +187,8 @@ export async function unpackEnv(
       },
       skip: (path) => path === metaName || isInterpreterPath(path),
       capture: (path) => path === "pyvenv.cfg",
-      rewrite: (path) => (mayNamePrefix(path) ? (data) => relocateText(path, data, meta.prefixes, prefix) : undefined),
+      rewrite: (path) =>
+        mayNamePrefix(path) ? (data) => relocateText(path, data, meta.prefixes, prefix) : undefined,
       onRead: (bytes) => progress.update(bytes, archiveSize),
     });
     await finishVenvFiles(temp, prefix, result.captured.get("pyvenv.cfg"));
@@ -195,28 +203,22 @@ export async function unpackEnv(
 /** The metadata member, which packEnv writes first, so only the first blocks are decompressed. */
 async function readPackedEnvMeta(archive: string): Promise<PackedEnvMeta> {
   let raw: Buffer | undefined;
-  let first = true;
   await parseTarFile(
     archive,
     (entry) => {
-      const isMeta = first && memberPath(entry.path) === metaName && entry.size < 1 << 20;
-      first = false;
-      if (!isMeta) {
-        entry.resume();
-        return true;
-      }
-      const chunks: Buffer[] = [];
-      entry.on("data", (chunk: Buffer) => chunks.push(chunk));
-      entry.on("end", () => {
-        raw = Buffer.concat(chunks);
+      if (memberPath(entry.path) !== metaName || entry.size > 1 << 20) return "stop";
+      return collect((data) => {
+        raw = data;
       });
-      return true;
     },
     { gzip: true },
   );
   const parsed = raw && packedEnvMetaSchema.safeParse(safeJson(raw.toString("utf8")));
   if (!parsed?.success) {
-    throw new AppError("invalid_input", `${archive} is not a packed environment made by swhub (no valid ${metaName})`);
+    throw new AppError(
+      "invalid_input",
+      `${archive} is not a packed environment made by swhub (no valid ${metaName})`,
+    );
   }
   return parsed.data;
 }
@@ -230,7 +232,10 @@ async function finishVenvFiles(temp: string, prefix: string, packedCfg: Buffer |
   for (const [key, value] of parsePyvenvCfg(packedCfg?.toString("utf8") ?? "")) {
     if (!cfg.has(key)) cfg.set(key, value);
   }
-  await writeFile(join(temp, "pyvenv.cfg"), relocateText("pyvenv.cfg", Buffer.from(formatPyvenvCfg(cfg)), [temp], prefix));
+  await writeFile(
+    join(temp, "pyvenv.cfg"),
+    relocateText("pyvenv.cfg", Buffer.from(formatPyvenvCfg(cfg)), [temp], prefix),
+  );
   for (const name of await readdir(join(temp, "bin"))) {
     if (!/^activate/i.test(name)) continue;
     const file = join(temp, "bin", name);
@@ -253,7 +258,10 @@ async function checkInterpreter(interpreter: string, want: string): Promise<void
     );
   }
   if (have !== want) {
-    throw new AppError("invalid_input", `${interpreter} is Python ${have}, but the packed environment needs ${want}`);
+    throw new AppError(
+      "invalid_input",
+      `${interpreter} is Python ${have}, but the packed environment needs ${want}`,
+    );
   }
 }
 

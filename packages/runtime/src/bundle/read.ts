@@ -1,33 +1,16 @@
 import { AppError } from "@swhub/shared/errors";
-import type { ReadEntry } from "tar";
-import { parseTarFile } from "./tar-read";
+import { type EntryBody, parseTarFile, type TarEntry } from "./tar-read";
 
-export interface BundleMember {
-  /** Relative path as stored, without "./" prefix or trailing slash. */
-  path: string;
-  /** node-tar's type name: "File", "Directory", "SymbolicLink", "Link", ... */
-  type: string;
-  size: number;
-  mode: number;
-  mtime?: Date;
-  linkpath?: string;
-}
+/** A member as stored, its path without "./" prefix or trailing slash. */
+export type BundleMember = TarEntry;
 
 /** Members of a bundle (or any tar, gzipped or not) in archive order, without the root entry; reads headers only. */
 export async function listBundle(bundlePath: string): Promise<BundleMember[]> {
   const members: BundleMember[] = [];
   await parseTarFile(bundlePath, (entry) => {
-    entry.resume();
     const path = memberPath(entry.path);
-    if (path === "") return;
-    members.push({
-      path,
-      type: entry.type,
-      size: entry.size,
-      mode: entry.mode ?? 0,
-      mtime: entry.mtime,
-      linkpath: entry.linkpath,
-    });
+    if (path !== "") members.push({ ...entry, path });
+    return undefined;
   });
   return members;
 }
@@ -44,30 +27,35 @@ export async function readBundleMember(
   const maxBytes = options.maxBytes ?? 64 << 20;
   let found: Buffer | undefined;
   let problem: AppError | undefined;
-  await parseTarFile(bundlePath, (entry: ReadEntry) => {
-    if (memberPath(entry.path) !== path) {
-      entry.resume();
-      return;
-    }
+  await parseTarFile(bundlePath, (entry) => {
+    if (memberPath(entry.path) !== path) return undefined;
     if (entry.type !== "File" && entry.type !== "OldFile" && entry.type !== "ContiguousFile") {
       problem = new AppError("invalid_input", `"${path}" in ${bundlePath} is not a regular file`);
     } else if (entry.size > maxBytes) {
       problem = new AppError("invalid_input", `"${path}" in ${bundlePath} is larger than ${maxBytes} bytes`);
     }
-    if (problem) {
-      entry.resume();
-      return true;
-    }
-    const chunks: Buffer[] = [];
-    entry.on("data", (chunk: Buffer) => chunks.push(chunk));
-    entry.on("end", () => {
-      found = Buffer.concat(chunks);
+    if (problem) return "stop";
+    return collect((data) => {
+      found = data;
     });
-    return true;
   });
   if (problem) throw problem;
   if (!found) throw new AppError("not_found", `${bundlePath} has no member "${path}"`);
   return found;
+}
+
+/** A body that gathers a member's bytes and stops reading after it. */
+export function collect(done: (data: Buffer) => void): EntryBody {
+  const chunks: Buffer[] = [];
+  return {
+    data: (chunk) => {
+      chunks.push(Buffer.from(chunk));
+    },
+    end: () => {
+      done(Buffer.concat(chunks));
+      return "stop";
+    },
+  };
 }
 
 /** "./a/b/" → "a/b"; "/" and "./" → "" (the root). */

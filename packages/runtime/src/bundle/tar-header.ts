@@ -171,3 +171,111 @@ function writeOctal(block: Buffer, offset: number, length: number, value: number
 function isAscii(value: string): boolean {
   return /^[\x00-\x7f]*$/.test(value);
 }
+
+/** A decoded header block, before PAX or GNU long-name overrides. */
+export interface DecodedHeader {
+  path: string;
+  /** node-tar's type name for the type flag ("File", "Directory", "ExtendedHeader", ...), or "Unsupported". */
+  type: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+  linkpath: string;
+  checksumValid: boolean;
+}
+
+const typeNames: Record<string, string> = {
+  "0": "File",
+  "": "OldFile",
+  "1": "Link",
+  "2": "SymbolicLink",
+  "3": "CharacterDevice",
+  "4": "BlockDevice",
+  "5": "Directory",
+  "6": "FIFO",
+  "7": "ContiguousFile",
+  g: "GlobalExtendedHeader",
+  x: "ExtendedHeader",
+  X: "OldExtendedHeader",
+  K: "NextFileHasLongLinkpath",
+  L: "NextFileHasLongPath",
+  N: "OldGnuLongPath",
+  S: "SparseFile",
+  D: "GNUDumpDir",
+  V: "TapeVolumeHeader",
+  M: "ContinuationFile",
+};
+
+/** Decode the 512-byte header block at `at` (ustar, pax or GNU), field by field without regular expressions. */
+export function decodeTarHeader(buf: Buffer, at: number): DecodedHeader {
+  const flag = buf[at + 156] === 0 ? "" : String.fromCharCode(buf[at + 156]!);
+  const posix = buf.toString("latin1", at + 257, at + 263) === "ustar\0";
+  let path = readString(buf, at, 100);
+  if (posix && buf[at + 345] !== 0) path = `${readString(buf, at + 345, 155)}/${path}`;
+  return {
+    path,
+    type: typeNames[flag] ?? "Unsupported",
+    mode: readNumber(buf, at + 100, 8),
+    uid: readNumber(buf, at + 108, 8),
+    gid: readNumber(buf, at + 116, 8),
+    size: readNumber(buf, at + 124, 12),
+    mtime: readNumber(buf, at + 136, 12),
+    linkpath: readString(buf, at + 157, 100),
+    checksumValid: readNumber(buf, at + 148, 8) === checksum(buf, at),
+  };
+}
+
+/** PAX records ("<len> <key>=<value>\n"), read by their lengths so values may hold newlines. */
+export function parsePaxRecords(data: Buffer): Map<string, string> | undefined {
+  const records = new Map<string, string>();
+  let at = 0;
+  while (at < data.length) {
+    const space = data.indexOf(0x20, at);
+    const length = space < 0 ? Number.NaN : Number(data.toString("latin1", at, space));
+    if (!Number.isSafeInteger(length) || length <= space - at || at + length > data.length) return undefined;
+    const record = data.toString("utf8", space + 1, at + length - 1);
+    const eq = record.indexOf("=");
+    if (eq < 0 || data[at + length - 1] !== 0x0a) return undefined;
+    records.set(record.slice(0, eq), record.slice(eq + 1));
+    at += length;
+  }
+  return records;
+}
+
+function readString(buf: Buffer, at: number, length: number): string {
+  let end = at;
+  while (end < at + length && buf[end] !== 0) end++;
+  return buf.toString("utf8", at, end);
+}
+
+/** Octal text (NUL/space padded), or GNU base-256 for large values; NaN when neither. */
+function readNumber(buf: Buffer, at: number, length: number): number {
+  const first = buf[at]!;
+  if (first & 0x80) {
+    if (first !== 0x80) return Number.NaN; // negative
+    let value = 0;
+    for (let i = at + 1; i < at + length; i++) value = value * 256 + buf[i]!;
+    return value;
+  }
+  let value = 0;
+  let digits = 0;
+  let i = at;
+  while (i < at + length && buf[i] === 0x20) i++;
+  for (; i < at + length; i++) {
+    const c = buf[i]!;
+    if (c === 0 || c === 0x20) break;
+    if (c < 0x30 || c > 0x37) return Number.NaN;
+    value = value * 8 + (c - 0x30);
+    digits++;
+  }
+  return digits === 0 ? 0 : value;
+}
+
+function checksum(buf: Buffer, at: number): number {
+  let sum = 8 * 0x20;
+  for (let i = at; i < at + 148; i++) sum += buf[i]!;
+  for (let i = at + 156; i < at + blockSize; i++) sum += buf[i]!;
+  return sum;
+}

@@ -14,10 +14,9 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { AppError } from "@swhub/shared/errors";
-import type { ReadEntry } from "tar";
 import { isCode } from "../fs/atomic";
 import { type AdmittedMember, createEntryGuard, type EntryGuardOptions } from "./entry-guard";
-import { parseTarFile } from "./tar-read";
+import { type EntryBody, parseTarFile, type TarEntry } from "./tar-read";
 
 export interface UnpackTarOptions {
   gzip?: boolean;
@@ -37,6 +36,10 @@ export interface UnpackResult {
   files: number;
   bytes: number;
   captured: Map<string, Buffer>;
+}
+
+function writeAll(fd: number, data: Buffer): void {
+  for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
 }
 
 const writeFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -120,12 +123,9 @@ export async function unpackTar(
     files++;
   };
 
-  const onEntry = (entry: ReadEntry): undefined => {
+  const onEntry = (entry: TarEntry): EntryBody | undefined => {
     const member = guard.admit(entry);
-    if (!member || options.skip?.(member.path)) {
-      entry.resume();
-      return;
-    }
+    if (!member || options.skip?.(member.path)) return undefined;
     declared += member.size;
     if (declared > free) {
       throw new AppError(
@@ -135,23 +135,20 @@ export async function unpackTar(
       );
     }
     const abs = join(dir, member.path);
-    const mode = (entry.mode ?? 0o644) & 0o777;
+    const mode = entry.mode & 0o777;
     switch (member.kind) {
       case "dir":
         ensureDir(member.path, mode);
         if (entry.mtime) dirTimes.push([abs, entry.mtime]);
-        entry.resume();
-        return;
+        return undefined;
       case "symlink":
         symlinks.push(member);
-        entry.resume();
-        return;
+        return undefined;
       case "hardlink":
         ensureDir(parentOf(member.path));
         clear(abs, member.path);
         linkSync(join(dir, member.linkpath!), abs);
-        entry.resume();
-        return;
+        return undefined;
       case "file":
         break;
     }
@@ -159,29 +156,37 @@ export async function unpackTar(
     const transform = options.rewrite?.(member.path);
     if (options.capture?.(member.path) || transform) {
       const chunks: Buffer[] = [];
-      entry.on("data", (chunk: Buffer) => chunks.push(chunk));
-      entry.on("end", () => {
-        const data = Buffer.concat(chunks);
-        bytes += data.length;
-        if (!transform) {
-          captured.set(member.path, data);
-          return;
-        }
-        const fd = openForWrite(abs, member.path, mode);
-        openFd = fd;
-        const out = transform(data);
-        for (let off = 0; off < out.length; ) off += writeSync(fd, out, off);
-        finishFile(fd, entry.mtime);
-      });
-      return;
+      return {
+        data: (chunk) => {
+          chunks.push(chunk);
+        },
+        end: () => {
+          const data = Buffer.concat(chunks);
+          bytes += data.length;
+          if (!transform) {
+            captured.set(member.path, data);
+            return undefined;
+          }
+          const fd = openForWrite(abs, member.path, mode);
+          openFd = fd;
+          writeAll(fd, transform(data));
+          finishFile(fd, entry.mtime);
+          return undefined;
+        },
+      };
     }
     const fd = openForWrite(abs, member.path, mode);
     openFd = fd;
-    entry.on("data", (chunk: Buffer) => {
-      for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off);
-      bytes += chunk.length;
-    });
-    entry.on("end", () => finishFile(fd, entry.mtime));
+    return {
+      data: (chunk) => {
+        writeAll(fd, chunk);
+        bytes += chunk.length;
+      },
+      end: () => {
+        finishFile(fd, entry.mtime);
+        return undefined;
+      },
+    };
   };
 
   try {
