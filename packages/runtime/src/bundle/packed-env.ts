@@ -106,27 +106,32 @@ export async function packEnv(
   let done = 0;
   const hash = createHash("sha256");
   let size = 0;
-  await writeFileAtomicWith(outFile, async (handle) => {
-    await pipeline(
-      Readable.from(tarChunks(members), { objectMode: false }),
-      new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          done += chunk.length;
-          progress.update(Math.min(done, total), total);
-          callback(null, chunk);
+  await writeFileAtomicWith(
+    outFile,
+    async (handle) => {
+      await pipeline(
+        Readable.from(tarChunks(members), { objectMode: false }),
+        new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            done += chunk.length;
+            progress.update(Math.min(done, total), total);
+            callback(null, chunk);
+          },
+        }),
+        createGzip({ level: options.level ?? 6, chunkSize: 1 << 18 }),
+        // Plain writes: a FileHandle write stream with autoClose off keeps the handle from closing (Node 20).
+        async (gzipped: AsyncIterable<Buffer>) => {
+          for await (const chunk of gzipped) {
+            hash.update(chunk);
+            size += chunk.length;
+            await handle.write(chunk);
+          }
         },
-      }),
-      createGzip({ level: options.level ?? 6, chunkSize: 1 << 18 }),
-      // Plain writes: a FileHandle write stream with autoClose off keeps the handle from closing (Node 20).
-      async (gzipped: AsyncIterable<Buffer>) => {
-        for await (const chunk of gzipped) {
-          hash.update(chunk);
-          size += chunk.length;
-          await handle.write(chunk);
-        }
-      },
-    );
-  });
+      );
+      // An intermediate of the snapshot: the bundle packed from it is the durable artifact.
+    },
+    { durable: false },
+  );
   const files = members.filter((m) => m.type === "file").length - 1;
   return { path: outFile, size, digest: `sha256:${hash.digest("hex")}`, python, files };
 }

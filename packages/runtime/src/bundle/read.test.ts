@@ -34,13 +34,15 @@ describe("readBundleMember", () => {
       code: "not_found",
       message: `${join(fixtures, "demo.swrt")} has no member "nope.yaml"`,
     });
-    await expect(readBundleMember(join(fixtures, "demo.swrt"), "wheels")).rejects.toThrow("is not a regular file");
+    await expect(readBundleMember(join(fixtures, "demo.swrt"), "wheels")).rejects.toThrow(
+      "is not a regular file",
+    );
   });
 
   it("refuses to load an oversized member into memory", async () => {
-    await expect(readBundleMember(join(fixtures, "demo.swrt"), "_manifest.yaml", { maxBytes: 100 })).rejects.toThrow(
-      "is larger than 100 bytes",
-    );
+    await expect(
+      readBundleMember(join(fixtures, "demo.swrt"), "_manifest.yaml", { maxBytes: 100 }),
+    ).rejects.toThrow("is larger than 100 bytes");
   });
 });
 

@@ -35,8 +35,13 @@ describe("relocateText", () => {
       "/opt/rt/env/src\nimport x\n",
     );
     const url = `{"url": "file://${old}/wheels/t-1.0-py3-none-any.whl", "archive_info": {}}`;
-    expect(relocate("lib/python3.11/site-packages/t-1.0.dist-info/direct_url.json", url)).toContain(
-      "file:///opt/rt/env/wheels/t-1.0-py3-none-any.whl",
+    const directUrl = "lib/python3.11/site-packages/t-1.0.dist-info/direct_url.json";
+    expect(relocate(directUrl, url)).toContain('"file:///opt/rt/env/wheels/t-1.0-py3-none-any.whl"');
+    // pip percent-encodes file URLs (urllib's pathname2url); the new prefix must be encoded the same way.
+    expect(relocate(directUrl, url, "/opt/my env/é")).toContain('"file:///opt/my%20env/%C3%A9/wheels/t-1.0');
+    const encoded = '{"url": "file:///srv/my%20envs/demo/w.whl"}';
+    expect(relocateText(directUrl, Buffer.from(encoded), ["/srv/my envs/demo"], "/x").toString()).toBe(
+      '{"url": "file:///x/w.whl"}',
     );
   });
 

@@ -34,14 +34,23 @@ export function relocateText(path: string, data: Buffer, from: string[], to: str
   if (path.startsWith("bin/") && !isScript && !/^bin\/activate/i.test(path)) return data;
   let text = data.toString("utf8");
   let changed = false;
-  // Longest first, so that "/a/b" inside "/a/b/c" is not replaced before "/a/b/c" is.
-  for (const prefix of [...from].sort((a, b) => b.length - a.length)) {
-    if (prefix === to || prefix === "") continue;
-    const pattern = new RegExp(`${escapeRegExp(prefix)}(?![\\w.-])`, "g");
-    const next = text.replace(pattern, () => to);
+  const replace = (pattern: RegExp, by: string) => {
+    const next = text.replace(pattern, () => by);
     if (next !== text) changed = true;
     text = next;
+  };
+  // Longest first, so that "/a/b" inside "/a/b/c" is not replaced before "/a/b/c" is.
+  const prefixes = [...from].filter((p) => p !== to && p !== "").sort((a, b) => b.length - a.length);
+  if (path.endsWith("direct_url.json")) {
+    // pip writes file URLs percent-encoded ("file:///my%20env/..."): keep the new one encoded the same way.
+    for (const prefix of prefixes) {
+      replace(
+        new RegExp(`file://${escapeRegExp(quotePath(prefix))}(?![\\w.%-])`, "g"),
+        `file://${quotePath(to)}`,
+      );
+    }
   }
+  for (const prefix of prefixes) replace(new RegExp(`${escapeRegExp(prefix)}(?![\\w.-])`, "g"), to);
   if (!changed) return data;
   if (isScript) text = fixShebang(text);
   return Buffer.from(text, "utf8");
@@ -80,6 +89,16 @@ export function formatPyvenvCfg(entries: Map<string, string>): string {
 export function pythonVersionOf(cfg: Map<string, string>): string | undefined {
   const version = cfg.get("version") ?? cfg.get("version_info");
   return version?.match(/^(\d+\.\d+)/)?.[1];
+}
+
+/** Python's urllib.parse.quote(path): UTF-8 bytes outside [A-Za-z0-9_.~/-] as %XX. */
+export function quotePath(path: string): string {
+  return [...Buffer.from(path, "utf8")]
+    .map((byte) => {
+      const c = String.fromCharCode(byte);
+      return /[A-Za-z0-9_.~/-]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+    })
+    .join("");
 }
 
 function escapeRegExp(value: string): string {

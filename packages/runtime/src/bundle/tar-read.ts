@@ -216,11 +216,20 @@ export async function parseTarFile(
       options.onRead?.(read);
     });
   }
+  // Errors of ours and of the handler are kept aside: returning early makes pipeline report an abort instead.
+  let failure: { error: unknown } | undefined;
   const consume = async (input: AsyncIterable<Buffer>) => {
     let trailing = 0;
     for await (const chunk of input) {
       if (stopped) return;
-      if (!ended) feed(chunk);
+      if (!ended) {
+        try {
+          feed(chunk);
+        } catch (error) {
+          failure = { error };
+          return;
+        }
+      }
       // Past the end-of-archive marker comes record padding: read a little of it, so that gzip's checksum at the
       // very end is verified, but never an unbounded tail.
       else if ((trailing += chunk.length) > maxTrailingBytes) return;
@@ -230,14 +239,15 @@ export async function parseTarFile(
     if (gzip) await pipeline(source, createGunzip({ chunkSize: 1 << 18 }), consume);
     else await pipeline(source, consume);
   } catch (error) {
-    // Returning early from the last stage aborts the others: our doing, not a failure.
-    if (!((stopped || ended) && isCode(error, "ABORT_ERR"))) {
+    const ours = failure || ((stopped || ended) && isCode(error, "ABORT_ERR"));
+    if (!ours) {
       if (isCode(error, "ENOENT")) throw new AppError("not_found", `${path} does not exist`);
       if (isCode(error, "Z_DATA_ERROR", "Z_BUF_ERROR"))
         throw corrupt(`bad gzip data (${(error as Error).message})`);
       throw error;
     }
   }
+  if (failure) throw failure.error;
   if (stopped) return "stopped";
   if (!ended) {
     throw corrupt(

@@ -20,10 +20,13 @@ describe("writeFileAtomic", () => {
     writeFileSync(path, "old");
     await writeFileAtomic(path, "new");
     expect(readFileSync(path, "utf8")).toBe("new");
-    await writeFileAtomic(path, (async function* () {
-      yield Buffer.from("streamed ");
-      yield Buffer.from("content");
-    })());
+    await writeFileAtomic(
+      path,
+      (async function* () {
+        yield Buffer.from("streamed ");
+        yield Buffer.from("content");
+      })(),
+    );
     expect(readFileSync(path, "utf8")).toBe("streamed content");
     expect(readdirSync(work)).toEqual(["tags.yaml"]);
   });
@@ -50,7 +53,9 @@ describe("renameAtomic", () => {
 
     mkdirSync(join(work, "newer"));
     writeFileSync(join(work, "newer/b"), "2");
-    await expect(renameAtomic(join(work, "newer"), join(work, "target"))).rejects.toMatchObject({ code: "conflict" });
+    await expect(renameAtomic(join(work, "newer"), join(work, "target"))).rejects.toMatchObject({
+      code: "conflict",
+    });
     expect(readdirSync(join(work, "target"))).toEqual(["a"]);
 
     await renameAtomic(join(work, "newer"), join(work, "target"), { replace: true });
@@ -61,12 +66,18 @@ describe("renameAtomic", () => {
 
 describe("sweepStaleTemps", () => {
   it("removes temporary files of dead processes and keeps those of live ones", async () => {
-    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
+    const dead = spawnSync(process.execPath, [
+      "-e",
+      "process.stdout.write(String(process.pid))",
+    ]).stdout.toString();
     writeFileSync(join(work, `.v1.swrt.swtmp-${dead}-abcd`), "partial");
     mkdirSync(join(work, `.snapshot.swtmp-${dead}-beef`));
     writeFileSync(join(work, `.v2.swrt.swtmp-${process.pid}-abcd`), "in progress");
     writeFileSync(join(work, "v3.swrt"), "done");
-    expect((await sweepStaleTemps(work)).sort()).toEqual([`.snapshot.swtmp-${dead}-beef`, `.v1.swrt.swtmp-${dead}-abcd`]);
+    expect((await sweepStaleTemps(work)).sort()).toEqual([
+      `.snapshot.swtmp-${dead}-beef`,
+      `.v1.swrt.swtmp-${dead}-abcd`,
+    ]);
     expect(readdirSync(work).sort()).toEqual([`.v2.swrt.swtmp-${process.pid}-abcd`, "v3.swrt"]);
   });
 });

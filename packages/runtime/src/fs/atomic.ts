@@ -45,6 +45,11 @@ export function releaseTemp(temp: string): void {
 export interface AtomicWriteOptions {
   /** File mode of the result (before umask). Default 0o644. */
   mode?: number;
+  /**
+   * fsync the file and its directory, so the new content survives a power loss (default). Intermediate files
+   * that are rebuilt anyway can skip it: they are still atomic against a killed process.
+   */
+  durable?: boolean;
 }
 
 /**
@@ -64,13 +69,14 @@ export async function writeFileAtomicWith<T>(
       constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL,
       options.mode ?? 0o644,
     );
+    const durable = options.durable ?? true;
     const result = await write(handle);
-    await handle.sync();
+    if (durable) await handle.sync();
     await handle.close();
     handle = undefined;
     await rename(temp, path);
     releaseTemp(temp);
-    await syncDir(dirname(path));
+    if (durable) await syncDir(dirname(path));
     return result;
   } catch (error) {
     await handle?.close().catch(() => {});
@@ -98,8 +104,10 @@ export async function writeFileAtomic(
 
 /**
  * Move the directory `from` to `to` with rename(2). Without `replace`, an existing `to` is a conflict.
- * With `replace`, an existing `to` is first renamed aside and deleted after the swap, so `to` always holds
- * either the old tree or the new one, never a mix.
+ * With `replace`, an existing `to` is first renamed aside and deleted after the swap, so `to` holds the old
+ * tree or the new one, never a mix. Atomic against a killed process, not against power loss: nothing is
+ * fsynced, because syncing (even only the parent directory, on ext4) forces the whole new tree to disk, which
+ * costs more than writing it. Trees moved into place here are extracted or restored again if found broken.
  */
 export async function renameAtomic(
   from: string,
@@ -113,7 +121,6 @@ export async function renameAtomic(
   if (!exists) {
     try {
       await rename(from, to);
-      await syncDir(dirname(to));
       return;
     } catch (error) {
       // Someone created `to` between our check and the rename: fall through to the replace logic.
@@ -130,7 +137,6 @@ export async function renameAtomic(
     releaseTemp(aside);
     throw error;
   }
-  await syncDir(dirname(to));
   await rm(aside, { recursive: true, force: true });
   releaseTemp(aside);
 }

@@ -26,7 +26,9 @@ function incrementer(lock: string, counter: string, times: number): Promise<numb
         writeFileSync(${JSON.stringify(counter)}, String(n + 1));
       });
     }`;
-  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: "inherit" });
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    stdio: "inherit",
+  });
   return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
 }
 
@@ -56,7 +58,10 @@ describe("withFileLock", () => {
   });
 
   it("breaks a lock left by a process that died", async () => {
-    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
+    const dead = spawnSync(process.execPath, [
+      "-e",
+      "process.stdout.write(String(process.pid))",
+    ]).stdout.toString();
     writeFileSync(join(work, "store.lock"), `${dead} 0123456789ab\n`);
     const started = Date.now();
     expect(await withFileLock(join(work, "store.lock"), async () => "ran")).toBe("ran");

@@ -16,7 +16,9 @@ it("digests a file as sha256:<hex>, streaming", async () => {
     );
     const big = randomBytes(5 << 20);
     writeFileSync(join(work, "big"), big);
-    expect(await sha256File(join(work, "big"))).toBe(`sha256:${createHash("sha256").update(big).digest("hex")}`);
+    expect(await sha256File(join(work, "big"))).toBe(
+      `sha256:${createHash("sha256").update(big).digest("hex")}`,
+    );
     await expect(sha256File(join(work, "missing"))).rejects.toThrow("ENOENT");
   } finally {
     await rm(work, { recursive: true, force: true });
