@@ -22,7 +22,8 @@ export interface TarEntry {
   type: string;
   size: number;
   mode: number;
-  mtime?: Date;
+  /** Seconds since 1970, fractional when a PAX record says so. */
+  mtime?: number;
   linkpath?: string;
 }
 
@@ -120,7 +121,7 @@ export async function parseTarFile(
       type,
       size,
       mode: Number.isFinite(header.mode) ? header.mode : 0,
-      mtime: Number.isFinite(mtime) ? new Date(mtime * 1000) : undefined,
+      mtime: Number.isFinite(mtime) ? mtime : undefined,
       linkpath: (o.linkpath ?? header.linkpath) || undefined,
     };
     const handled = onEntry(entry);

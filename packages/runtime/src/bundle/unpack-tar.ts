@@ -61,7 +61,7 @@ export async function unpackTar(
   const free = bavail * bsize;
   const known = new Set<string>([""]); // relative directories known to be real directories
   const symlinks: AdmittedMember[] = [];
-  const dirTimes: [string, Date][] = [];
+  const dirTimes: [string, number][] = [];
   const captured = new Map<string, Buffer>();
   let files = 0;
   let bytes = 0;
@@ -116,8 +116,8 @@ export async function unpackTar(
       return openSync(abs, writeFlags, mode);
     }
   };
-  const finishFile = (fd: number, mtime: Date | undefined): void => {
-    if (mtime) futimesSync(fd, mtime, mtime);
+  const finishFile = (fd: number, mtime: number | undefined): void => {
+    if (mtime !== undefined) futimesSync(fd, mtime, mtime);
     openFd = undefined;
     closeSync(fd);
     files++;
@@ -125,7 +125,12 @@ export async function unpackTar(
 
   const onEntry = (entry: TarEntry): EntryBody | undefined => {
     const member = guard.admit(entry);
-    if (!member || options.skip?.(member.path)) return undefined;
+    if (!member) {
+      // The root entry (Starwhale's "/"): its time is the target's, as GNU tar and Python's tarfile do it.
+      if (entry.mtime !== undefined) dirTimes.unshift([dir, entry.mtime]);
+      return undefined;
+    }
+    if (options.skip?.(member.path)) return undefined;
     declared += member.size;
     if (declared > free) {
       throw new AppError(
@@ -139,7 +144,7 @@ export async function unpackTar(
     switch (member.kind) {
       case "dir":
         ensureDir(member.path, mode);
-        if (entry.mtime) dirTimes.push([abs, entry.mtime]);
+        if (entry.mtime !== undefined) dirTimes.push([abs, entry.mtime]);
         return undefined;
       case "symlink":
         symlinks.push(member);
