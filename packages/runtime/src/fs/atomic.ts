@@ -191,11 +191,18 @@ export function isCode(error: unknown, ...codes: string[]): boolean {
 
 /** Disk-full style failures become one clear AppError; anything else passes through unchanged. */
 export function mapWriteError(error: unknown, path: string): unknown {
-  if (isCode(error, "ENOSPC", "EDQUOT", "EFBIG")) {
+  if (isCode(error, "ENOSPC", "EDQUOT")) {
     return new AppError(
       "internal",
       `not enough disk space to write ${path}`,
       "free some space and try again",
+    );
+  }
+  if (isCode(error, "EFBIG")) {
+    return new AppError(
+      "internal",
+      `${path} would exceed the file size limit`,
+      "raise the limit (ulimit -f)",
     );
   }
   return error;

@@ -69,6 +69,17 @@ describe("withFileLock", () => {
     expect(readdirSync(work)).toEqual([]);
   });
 
+  it("waits for a lock that is still being written, and breaks one left empty by a crash", async () => {
+    const lock = join(work, "store.lock");
+    writeFileSync(lock, "");
+    await expect(withFileLock(lock, async () => "never", { timeoutMs: 100 })).rejects.toMatchObject({
+      code: "conflict",
+    });
+    const { utimesSync } = await import("node:fs");
+    utimesSync(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    expect(await withFileLock(lock, async () => "ran")).toBe("ran");
+  });
+
   it("gives up after the timeout with the holder's pid, and releases on error", async () => {
     const lock = join(work, "store.lock");
     let waitedFor: number | undefined;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { link, readFile, stat, unlink, writeFile } from "node:fs/promises";
+import { open, readFile, stat, unlink } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AppError } from "@swhub/shared/errors";
 import { isCode, isProcessAlive } from "./atomic";
@@ -11,10 +11,12 @@ export interface FileLockOptions {
   onWait?: (holderPid: number) => void;
 }
 
+/** A lock file without a readable pid is being written right now, unless it has been like that this long. */
+const unreadableGraceMs = 5_000;
+
 /**
- * Run `fn` while holding a cross-process lock file at `path`. The lock file holds the holder's pid; it is created
- * complete (written under a temporary name, then hard-linked into place, which fails atomically if a lock exists).
- * Waiters back off exponentially; a lock whose pid is dead is broken. Not re-entrant.
+ * Run `fn` while holding a cross-process lock file at `path` (created with O_EXCL, holding the holder's pid).
+ * Waiters back off exponentially up to 250 ms; a lock whose pid is dead is broken. Not re-entrant.
  */
 export async function withFileLock<T>(
   path: string,
@@ -38,18 +40,19 @@ async function acquireLock(path: string, options: FileLockOptions): Promise<stri
     if (await tryCreate(path, token)) return token;
     const held = await readLock(path);
     if (held === undefined) continue; // released between our attempt and the read: try again at once
-    if (!isProcessAlive(held.pid)) {
+    const stale = held.pid === undefined ? held.ageMs > unreadableGraceMs : !isProcessAlive(held.pid);
+    if (stale) {
       await breakLock(path, held.content);
       continue;
     }
-    if (!announced) {
+    if (!announced && held.pid !== undefined) {
       announced = true;
       options.onWait?.(held.pid);
     }
     if (Date.now() >= deadline) {
       throw new AppError(
         "conflict",
-        `another swcli process (pid ${held.pid}) holds the lock ${path}`,
+        `another swcli process (pid ${held.pid ?? "unknown"}) holds the lock ${path}`,
         "wait for it to finish, or remove the lock file if that process is not swcli",
       );
     }
@@ -58,26 +61,35 @@ async function acquireLock(path: string, options: FileLockOptions): Promise<stri
   }
 }
 
-async function tryCreate(path: string, token: string): Promise<boolean> {
-  const temp = `${path}.${randomBytes(6).toString("hex")}.new`;
-  await writeFile(temp, token);
+/** O_EXCL create; false when the file exists. */
+async function tryCreate(path: string, content: string): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>>;
   try {
-    await link(temp, path);
-    return true;
+    handle = await open(path, "wx");
   } catch (error) {
     if (isCode(error, "EEXIST")) return false;
     throw error;
-  } finally {
-    await unlink(temp).catch(() => {});
   }
+  try {
+    await handle.writeFile(content);
+  } catch (error) {
+    await handle.close();
+    await unlink(path).catch(() => {});
+    throw error;
+  }
+  await handle.close();
+  return true;
 }
 
-async function readLock(path: string): Promise<{ pid: number; content: string } | undefined> {
+async function readLock(path: string): Promise<{ pid?: number; content: string; ageMs: number } | undefined> {
   try {
-    const content = await readFile(path, "utf8");
+    const [content, stats] = await Promise.all([readFile(path, "utf8"), stat(path)]);
     const pid = Number.parseInt(content, 10);
-    // A file we cannot parse was not written by us; treat its holder as gone.
-    return { pid: Number.isInteger(pid) && pid > 0 ? pid : 0x7fffffff, content };
+    return {
+      pid: Number.isInteger(pid) && pid > 0 ? pid : undefined,
+      content,
+      ageMs: Date.now() - stats.mtimeMs,
+    };
   } catch (error) {
     if (isCode(error, "ENOENT")) return undefined;
     throw error;
