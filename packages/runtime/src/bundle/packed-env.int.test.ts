@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -72,6 +72,14 @@ function venvAt(prefix: string): string {
   return prefix;
 }
 
+function pyenvInterpreters(version: string): string[][] {
+  const root = process.env.PYENV_ROOT;
+  if (!root || !existsSync(join(root, "versions"))) return [];
+  return readdirSync(join(root, "versions"))
+    .filter((dir) => dir.startsWith(`${version}.`))
+    .map((dir) => [version, join(root, "versions", dir, "bin", `python${version}`)]);
+}
+
 const run = (file: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env) =>
   execFileSync(file, args, { env, encoding: "utf8" }).trim();
 
@@ -134,6 +142,22 @@ describe("packEnv + unpackEnv", () => {
       },
     );
     expect(readdirSync(work).filter((n) => n.includes("future-restored"))).toEqual([]);
+  });
+
+  // Another Python X.Y, on PATH or installed by pyenv, if this machine has one.
+  const otherPython = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14"]
+    .filter((v) => v !== py)
+    .flatMap((v) => [[v, `python${v}`], ...pyenvInterpreters(v)])
+    .find(([, bin]) => spawnSync(bin!, ["-c", "pass"]).status === 0);
+  it.skipIf(!otherPython)("refuses an interpreter of another Python version", async () => {
+    const [version, bin] = otherPython!;
+    const archive = join(work, "other.tar.gz");
+    await packEnv(venvAt(join(work, "other-src")), archive);
+    await expect(unpackEnv(archive, join(work, "other-dst"), { python: bin })).rejects.toMatchObject({
+      code: "invalid_input",
+      message: `${bin} is Python ${version}, but the packed environment needs ${py}`,
+    });
+    expect(existsSync(join(work, "other-dst"))).toBe(false);
   });
 
   it("keeps an existing target unless forced", async () => {

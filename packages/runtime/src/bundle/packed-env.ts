@@ -1,30 +1,22 @@
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { mkdir, readFile, realpath, rm, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { promisify } from "node:util";
 import { createGzip } from "node:zlib";
 import { AppError } from "@swhub/shared/errors";
 import { type ProgressSink, silentProgress } from "@swhub/shared/progress";
 import { z } from "zod";
-import { isCode, releaseTemp, renameAtomic, tempSiblingPath, writeFileAtomicWith } from "../fs/atomic";
+import { releaseTemp, renameAtomic, tempSiblingPath, writeFileAtomicWith } from "../fs/atomic";
 import type { Sha256Digest } from "../fs/sha256";
 import { createEntryGuard } from "./entry-guard";
 import { defaultBundleMtime } from "./pack";
 import { collect, memberPath } from "./read";
-import {
-  formatPyvenvCfg,
-  isInterpreterPath,
-  mayNamePrefix,
-  parsePyvenvCfg,
-  pythonVersionOf,
-  relocateText,
-} from "./relocate";
+import { isInterpreterPath, mayNamePrefix, parsePyvenvCfg, pythonVersionOf, relocateText } from "./relocate";
 import { parseTarFile } from "./tar-read";
 import { collectTree, sortMembers, type TarMember, tarChunks } from "./tar-write";
 import { unpackTar } from "./unpack-tar";
+import { adoptVenvSkeleton, createVenvSkeleton } from "./venv-skeleton";
 
 /*
  * `--pack-env`: a relocatable copy of a venv as `export/venv_env.tar.gz` (the name Starwhale uses with
@@ -173,20 +165,18 @@ export async function unpackEnv(
     throw new AppError("not_found", `packed environment ${archive} does not exist`);
   const meta = await readPackedEnvMeta(archive);
   const interpreter = options.python ?? `python${meta.python}`;
-  await checkInterpreter(interpreter, meta.python);
-
   const progress = options.progress ?? silentProgress;
   progress.phase("unpack-env", archiveSize);
+
+  await mkdir(dirname(prefix), { recursive: true });
   const temp = tempSiblingPath(prefix);
+  const skeleton = tempSiblingPath(prefix);
+  // The skeleton venv is made while the archive unpacks; if it fails, the unpack stops.
+  const abort = new AbortController();
+  const venv = createVenvSkeleton(interpreter, meta.python, skeleton, meta);
+  venv.catch((error) => abort.abort(error));
   try {
-    await run(interpreter, [
-      "-m",
-      "venv",
-      "--without-pip",
-      ...(meta.systemSitePackages ? ["--system-site-packages"] : []),
-      ...(meta.prompt ? ["--prompt", meta.prompt] : []),
-      temp,
-    ]);
+    await mkdir(temp);
     const result = await unpackTar(archive, temp, {
       gzip: true,
       guard: {
@@ -198,13 +188,22 @@ export async function unpackEnv(
       rewrite: (path) =>
         mayNamePrefix(path) ? (data) => relocateText(path, data, meta.prefixes, prefix) : undefined,
       onRead: (bytes) => progress.update(bytes, archiveSize),
+      signal: abort.signal,
     });
-    await finishVenvFiles(temp, prefix, result.captured.get("pyvenv.cfg"));
+    await venv;
+    await adoptVenvSkeleton(skeleton, temp, prefix, result.captured.get("pyvenv.cfg"));
     await renameAtomic(temp, prefix, { replace: options.force });
     return { prefix, python: meta.python, interpreter, files: result.files };
+  } catch (error) {
+    throw abort.signal.aborted ? abort.signal.reason : error;
   } finally {
-    await rm(temp, { recursive: true, force: true });
+    await venv.catch(() => {});
+    await Promise.all([
+      rm(temp, { recursive: true, force: true }),
+      rm(skeleton, { recursive: true, force: true }),
+    ]);
     releaseTemp(temp);
+    releaseTemp(skeleton);
   }
 }
 
@@ -229,61 +228,6 @@ async function readPackedEnvMeta(archive: string): Promise<PackedEnvMeta> {
     );
   }
   return parsed.data;
-}
-
-/**
- * pyvenv.cfg: the fresh one (home, version and executable of this machine's Python) plus any extra keys the
- * packed one had; then every venv-written file that names the temporary directory names the final prefix.
- */
-async function finishVenvFiles(temp: string, prefix: string, packedCfg: Buffer | undefined): Promise<void> {
-  const cfg = parsePyvenvCfg(await readFile(join(temp, "pyvenv.cfg"), "utf8"));
-  for (const [key, value] of parsePyvenvCfg(packedCfg?.toString("utf8") ?? "")) {
-    if (!cfg.has(key)) cfg.set(key, value);
-  }
-  await writeFile(
-    join(temp, "pyvenv.cfg"),
-    relocateText("pyvenv.cfg", Buffer.from(formatPyvenvCfg(cfg)), [temp], prefix),
-  );
-  for (const name of await readdir(join(temp, "bin"))) {
-    if (!/^activate/i.test(name)) continue;
-    const file = join(temp, "bin", name);
-    const data = await readFile(file);
-    const relocated = relocateText(`bin/${name}`, data, [temp], prefix);
-    if (relocated !== data) await writeFile(file, relocated);
-  }
-}
-
-async function checkInterpreter(interpreter: string, want: string): Promise<void> {
-  let have: string;
-  try {
-    have = (await run(interpreter, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])).trim();
-  } catch {
-    // Missing outright, or a pyenv/asdf shim for a version that is not installed: both mean "not here".
-    throw new AppError(
-      "not_found",
-      `Python ${want} is not installed: the packed environment needs ${interpreter}`,
-      `install Python ${want}, or name its interpreter explicitly`,
-    );
-  }
-  if (have !== want) {
-    throw new AppError(
-      "invalid_input",
-      `${interpreter} is Python ${have}, but the packed environment needs ${want}`,
-    );
-  }
-}
-
-const execFileAsync = promisify(execFile);
-
-async function run(command: string, args: string[]): Promise<string> {
-  try {
-    const { stdout } = await execFileAsync(command, args, { maxBuffer: 16 << 20 });
-    return stdout;
-  } catch (error) {
-    if (isCode(error, "ENOENT", "EACCES")) throw error;
-    const stderr = (error as { stderr?: string }).stderr?.trim();
-    throw new AppError("internal", `${command} ${args.join(" ")} failed${stderr ? `: ${stderr}` : ""}`);
-  }
 }
 
 /** Every spelling of the prefix that files in the venv may contain. */

@@ -41,6 +41,8 @@ export interface ParseTarFileOptions {
   gzip?: boolean;
   /** Archive (file) bytes read so far. */
   onRead?: (bytes: number) => void;
+  /** Stop reading, with the signal's reason as the error, when aborted. */
+  signal?: AbortSignal;
 }
 
 const block = 512;
@@ -223,6 +225,10 @@ export async function parseTarFile(
     let trailing = 0;
     for await (const chunk of input) {
       if (stopped) return;
+      if (options.signal?.aborted) {
+        failure = { error: options.signal.reason };
+        return;
+      }
       if (!ended) {
         try {
           feed(chunk);

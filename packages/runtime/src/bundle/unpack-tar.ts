@@ -30,6 +30,8 @@ export interface UnpackTarOptions {
   rewrite?: (path: string) => ((data: Buffer) => Buffer) | undefined;
   /** Archive bytes read so far. */
   onRead?: (bytes: number) => void;
+  /** Stop (with the signal's reason) when aborted. */
+  signal?: AbortSignal;
 }
 
 export interface UnpackResult {
@@ -195,7 +197,11 @@ export async function unpackTar(
   };
 
   try {
-    await parseTarFile(archive, onEntry, { gzip: options.gzip, onRead: options.onRead });
+    await parseTarFile(archive, onEntry, {
+      gzip: options.gzip,
+      onRead: options.onRead,
+      signal: options.signal,
+    });
     guard.finish();
     for (const link of symlinks) {
       ensureDir(parentOf(link.path));
