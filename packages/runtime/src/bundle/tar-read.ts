@@ -239,7 +239,10 @@ export async function parseTarFile(
       }
       // Past the end-of-archive marker comes record padding: read a little of it, so that gzip's checksum at the
       // very end is verified, but never an unbounded tail.
-      else if ((trailing += chunk.length) > maxTrailingBytes) return;
+      else {
+        trailing += chunk.length;
+        if (trailing > maxTrailingBytes) return;
+      }
     }
   };
   try {
