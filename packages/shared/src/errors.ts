@@ -26,7 +26,9 @@ export class AppError extends Error {
 }
 
 export function isAppError(error: unknown): error is AppError {
-  return error instanceof AppError || (error instanceof Error && error.name === "AppError" && "code" in error);
+  return (
+    error instanceof AppError || (error instanceof Error && error.name === "AppError" && "code" in error)
+  );
 }
 
 /** Shorthands keep call sites to one line. */

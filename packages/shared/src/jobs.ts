@@ -39,12 +39,17 @@ export type RuntimeBuildPayload = z.infer<typeof runtimeBuildPayloadSchema>;
 export const runtimeDockerizePayloadSchema = jobBaseSchema.extend({
   runtimeVersionId: z.string().min(1),
   tags: z.array(z.string()).default([]),
-  platforms: z.array(z.enum(["amd64", "arm64"])).min(1).default(["amd64"]),
+  platforms: z
+    .array(z.enum(["amd64", "arm64"]))
+    .min(1)
+    .default(["amd64"]),
   push: z.boolean().default(true),
 });
 export type RuntimeDockerizePayload = z.infer<typeof runtimeDockerizePayloadSchema>;
 
-export const blobsGcPayloadSchema = z.object({ olderThanSeconds: z.number().int().nonnegative().default(3600) });
+export const blobsGcPayloadSchema = z.object({
+  olderThanSeconds: z.number().int().nonnegative().default(3600),
+});
 export type BlobsGcPayload = z.infer<typeof blobsGcPayloadSchema>;
 
 export const jobCatalog = {
@@ -105,7 +110,13 @@ export const jobEventSchema = z.discriminatedUnion("type", [
     bytes: z.number().int().nonnegative().optional(),
     totalBytes: z.number().int().nonnegative().optional(),
   }),
-  z.object({ type: z.literal("log"), seq: z.number().int(), at: z.string(), line: z.string(), stream: z.enum(["stdout", "stderr", "engine"]) }),
+  z.object({
+    type: z.literal("log"),
+    seq: z.number().int(),
+    at: z.string(),
+    line: z.string(),
+    stream: z.enum(["stdout", "stderr", "engine"]),
+  }),
   z.object({
     type: z.literal("state"),
     seq: z.number().int(),
