@@ -13,41 +13,41 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildWheel, createVenv, pipInstall, pythonInfo } from "../testing/python";
 import { packEnv, unpackEnv } from "./packed-env";
 import { listBundle } from "./read";
 import { craftTar, makeTempDir } from "./testing/craft-tar";
-import { buildWheel, hostPythonVersion, makeVenv, pipInstall } from "./testing/python";
 
-const py = hostPythonVersion();
+let py: string;
 let work: string;
 let wheels: string;
-/** A venv with two packages, a console script, a .pth file and a package installed from a path in the venv. */
+/** A venv (with pip) holding two packages, a console script, a .pth file and a package installed from a path
+ * inside the venv (so its direct_url.json names the venv). */
 let template: string;
 
-beforeAll(() => {
+beforeAll(async () => {
+  py = (await pythonInfo()).version.split(".").slice(0, 2).join(".");
   work = makeTempDir("packed-env");
   wheels = join(work, "wheels");
-  mkdirSync(wheels);
-  buildWheel(wheels, {
+  await buildWheel(wheels, {
     name: "tinyrelo",
     version: "1.0",
-    files: { "tinyrelo/__init__.py": "def main():\n    print('hello from tinyrelo')\n" },
+    modules: { "tinyrelo/__init__.py": "def main():\n    print('hello from tinyrelo')\n" },
     scripts: { "tinyrelo-hello": "tinyrelo:main" },
   });
-  buildWheel(wheels, { name: "tinydep", version: "2.0", files: { "tinydep.py": "VALUE = 42\n" } });
-  const local = buildWheel(join(work), {
+  await buildWheel(wheels, { name: "tinydep", version: "2.0", modules: { "tinydep.py": "VALUE = 42\n" } });
+  const local = await buildWheel(work, {
     name: "tinylocal",
     version: "0.1",
-    files: { "tinylocal.py": "X = 1\n" },
+    modules: { "tinylocal.py": "X = 1\n" },
   });
 
-  template = join(work, "template");
-  makeVenv(template);
-  pipInstall(template, ["--find-links", wheels, "tinyrelo", "tinydep"]);
+  template = await createVenv(join(work, "template"));
+  await pipInstall(template, ["tinyrelo", "tinydep"], { findLinks: wheels });
   mkdirSync(join(template, "share/wheels"), { recursive: true });
   const inside = join(template, "share/wheels", "tinylocal-0.1-py3-none-any.whl");
   cpSync(local, inside);
-  pipInstall(template, [inside]);
+  await pipInstall(template, [inside]);
   mkdirSync(join(template, "extra"));
   writeFileSync(join(template, "extra/extramod.py"), "WHERE = 'extra'\n");
   writeFileSync(join(template, `lib/python${py}/site-packages/extra.pth`), `${join(template, "extra")}\n`);
@@ -100,6 +100,7 @@ describe("packEnv + unpackEnv", () => {
       "import sys, tinyrelo, tinydep, tinylocal, extramod; print(sys.prefix, tinydep.VALUE, extramod.WHERE)";
     expect(run(join(prefix, "bin/python"), ["-c", probe])).toBe(`${prefix} 42 extra`);
     expect(run(join(prefix, "bin/tinyrelo-hello"))).toBe("hello from tinyrelo");
+    expect(run(join(prefix, "bin/pip"), ["--version"])).toContain(`from ${prefix}/lib/python${py}/site-packages/pip`);
     expect(
       run("bash", ["-c", `source "${prefix}/bin/activate" && echo "$VIRTUAL_ENV" && command -v python`]),
     ).toBe(`${prefix}\n${prefix}/bin/python`);
@@ -171,6 +172,7 @@ describe("packEnv + unpackEnv", () => {
     await unpackEnv(archive, prefix, { force: true });
     expect(existsSync(join(prefix, "keep"))).toBe(false);
     expect(run(join(prefix, "bin/tinyrelo-hello"))).toBe("hello from tinyrelo");
+    expect(run(join(prefix, "bin/pip"), ["--version"])).toContain(`from ${prefix}/lib/python${py}/site-packages/pip`);
   });
 
   it("refuses to pack a venv that links outside itself", async () => {
