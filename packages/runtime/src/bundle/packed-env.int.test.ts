@@ -100,7 +100,9 @@ describe("packEnv + unpackEnv", () => {
       "import sys, tinyrelo, tinydep, tinylocal, extramod; print(sys.prefix, tinydep.VALUE, extramod.WHERE)";
     expect(run(join(prefix, "bin/python"), ["-c", probe])).toBe(`${prefix} 42 extra`);
     expect(run(join(prefix, "bin/tinyrelo-hello"))).toBe("hello from tinyrelo");
-    expect(run(join(prefix, "bin/pip"), ["--version"])).toContain(`from ${prefix}/lib/python${py}/site-packages/pip`);
+    expect(run(join(prefix, "bin/pip"), ["--version"])).toContain(
+      `from ${prefix}/lib/python${py}/site-packages/pip`,
+    );
     expect(
       run("bash", ["-c", `source "${prefix}/bin/activate" && echo "$VIRTUAL_ENV" && command -v python`]),
     ).toBe(`${prefix}\n${prefix}/bin/python`);
@@ -172,7 +174,9 @@ describe("packEnv + unpackEnv", () => {
     await unpackEnv(archive, prefix, { force: true });
     expect(existsSync(join(prefix, "keep"))).toBe(false);
     expect(run(join(prefix, "bin/tinyrelo-hello"))).toBe("hello from tinyrelo");
-    expect(run(join(prefix, "bin/pip"), ["--version"])).toContain(`from ${prefix}/lib/python${py}/site-packages/pip`);
+    expect(run(join(prefix, "bin/pip"), ["--version"])).toContain(
+      `from ${prefix}/lib/python${py}/site-packages/pip`,
+    );
   });
 
   it("refuses to pack a venv that links outside itself", async () => {
