@@ -21,9 +21,10 @@ import { adoptVenvSkeleton, createVenvSkeleton } from "./venv-skeleton";
 /*
  * `--pack-env`: a relocatable copy of a venv as `export/venv_env.tar.gz` (the name Starwhale uses with
  * `local_packaged_env: true`), so restore is an unpack instead of a pip install. The interpreter links in bin/
- * point at the base Python outside the venv and are not stored; unpacking recreates them with
- * `pythonX.Y -m venv --without-pip` and unpacks over that, rewriting the text files that name the old prefix.
- * File mtimes are kept (not normalised): .pyc files are validated against their source's mtime.
+ * point at the base Python outside the venv and are not stored; unpacking takes them (and pyvenv.cfg) from a
+ * skeleton made by `pythonX.Y -m venv --without-pip`, and rewrites the text files that name the old prefix.
+ * The archive is reproducible (sorted, root-owned, normalised modes), but file mtimes are kept, not fixed:
+ * .pyc files are validated against their source's mtime, and a fixed one would make Python recompile them all.
  */
 
 /** Where a packed environment sits inside a bundle. */
@@ -123,8 +124,8 @@ export async function packEnv(
           }
         },
       );
-      // An intermediate of the snapshot: the bundle packed from it is the durable artifact.
     },
+    // An intermediate of the snapshot: the bundle packed from it is the durable artifact.
     { durable: false },
   );
   const files = members.filter((m) => m.type === "file").length - 1;
@@ -147,9 +148,9 @@ export interface UnpackedEnv {
 }
 
 /**
- * Restore a packed environment at `newPrefix` so that it works there: a fresh venv skeleton from the local
- * Python X.Y, the archive unpacked over it with prefix paths rewritten, all built in a temporary sibling and
- * renamed into place.
+ * Restore a packed environment at `newPrefix` so that it works there: the archive unpacked with prefix paths
+ * rewritten, completed with the interpreter links and pyvenv.cfg of a fresh venv from the local Python X.Y, all
+ * built in a temporary sibling and renamed into place. Fails clearly when Python X.Y is not installed.
  */
 export async function unpackEnv(
   archive: string,
