@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { constants, type Dirent, rmSync } from "node:fs";
-import { type FileHandle, lstat, open, readdir, rename, rm, unlink } from "node:fs/promises";
+import { type FileHandle, lstat, open, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { AppError } from "@swhub/shared/errors";
 
@@ -206,11 +206,4 @@ export function mapWriteError(error: unknown, path: string): unknown {
     );
   }
   return error;
-}
-
-/** Remove a file, ignoring a missing one. */
-export async function unlinkIfExists(path: string): Promise<void> {
-  await unlink(path).catch((error) => {
-    if (!isCode(error, "ENOENT")) throw error;
-  });
 }
