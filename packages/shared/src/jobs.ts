@@ -2,8 +2,8 @@ import { z } from "zod";
 
 /**
  * The job catalog: one typed contract shared by the web app (which enqueues) and the worker (which handles).
- * Few queues split by workload, many job names. A job's BullMQ id is the `jobs` row id, so a retried
- * enqueue with the same request id is deduplicated.
+ * Few queues split by workload, many job names. A job's BullMQ id is `job-<jobs row id>` (bullJobId in
+ * @swhub/api/queue), so a retried enqueue with the same request id is deduplicated.
  */
 export const queueNames = ["builds", "images", "maintenance"] as const;
 export type QueueName = (typeof queueNames)[number];

@@ -4,8 +4,8 @@
  * Every method is optional to call; a sink must tolerate any order.
  */
 export interface ProgressSink {
-  /** A named phase starts, e.g. "lock", "pack", "restore". `total` is in bytes (or items) when known. */
-  phase(name: string, total?: number): void;
+  /** A named phase starts, e.g. "lock", "pack", "restore". `total` is in `unit`s (default bytes) when known. */
+  phase(name: string, total?: number, unit?: "bytes" | "items"): void;
   /** Absolute amount done within the current phase. */
   update(done: number, total?: number): void;
   /** A line of output worth keeping (pip's output, an engine notice). */

@@ -1,0 +1,66 @@
+import { homedir } from "node:os";
+import { invalidInput } from "@swhub/shared/errors";
+import { z } from "zod";
+
+/**
+ * The only reader of the environment in swcli. Handlers get `ctx.env`; the engine is handed values, never
+ * `process.env`. The names are Starwhale's, so existing set-ups keep working.
+ */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === "" ? undefined : value));
+const optionalCount = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value === "") return undefined;
+    if (/^\d+$/.test(value)) return Number(value);
+    ctx.addIssue({ code: "custom", message: `expected a whole number, got "${value}"` });
+    return z.NEVER;
+  });
+const switchOn = z
+  .string()
+  .optional()
+  .transform((value) => value !== undefined && !["", "0", "false", "no"].includes(value.toLowerCase()));
+
+const envSchema = z.object({
+  /** Path of the client config file; default `~/.config/starwhale/config.yaml`. */
+  SW_CLI_CONFIG: optionalText,
+  /** Root of the standalone store; wins over `storage.root` in the config. */
+  SW_LOCAL_STORAGE: optionalText,
+  /** pip options that override the runtime's `configs.pip` at restore and in dockerized images. */
+  SW_PYPI_INDEX_URL: optionalText,
+  SW_PYPI_EXTRA_INDEX_URL: optionalText,
+  SW_PYPI_TRUSTED_HOST: optionalText,
+  SW_PYPI_TIMEOUT: optionalCount,
+  SW_PYPI_RETRIES: optionalCount,
+  /** Registry/repository of the builtin base images, and their version. */
+  SW_IMAGE_REPO: optionalText,
+  SW_CUSTOM_BASE_IMAGE_VERSION: optionalText,
+  /** Set inside runtime containers; changes where native files go and lets `commands` run. */
+  SW_CONTAINER: switchOn,
+  SW_RUNTIME_FORCE_RUN_COMMAND: switchOn,
+  /** The environment `build --shell` locks. */
+  VIRTUAL_ENV: optionalText,
+  CONDA_DEFAULT_ENV: optionalText,
+  CONDA_PREFIX: optionalText,
+  CONDA_EXE: optionalText,
+  /** The user's shell, for `activate`. */
+  SHELL: optionalText,
+});
+
+export type Env = z.infer<typeof envSchema> & {
+  /** The user's home directory (from the OS, which honours HOME). */
+  home: string;
+};
+
+export function readEnv(source: Record<string, string | undefined> = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue?.path.join(".") ?? "?";
+    throw invalidInput(`environment variable ${name}: ${issue?.message ?? "invalid"}`);
+  }
+  return { ...parsed.data, home: source.HOME || homedir() };
+}

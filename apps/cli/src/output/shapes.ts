@@ -1,0 +1,92 @@
+/**
+ * The documented `-o json` shapes, one per read command. Scripts depend on them: add fields freely, but never
+ * rename or remove one. Rules for all of them:
+ * - keys are snake_case, as in Starwhale's files;
+ * - version ids are always full (no 12-character short form; that is for people);
+ * - times are ISO 8601 strings with a zone (`2026-11-27T20:52:04.000Z`), sizes are integers in bytes;
+ * - a list command prints a JSON array (possibly empty), never null.
+ */
+
+/** `swcli instance list`: one item per configured instance. Tokens are never printed. */
+export interface InstanceJson {
+  alias: string;
+  uri: string;
+  /** `standalone` for local, `cloud` for a server. */
+  type: string;
+  user_name: string | null;
+  user_role: string | null;
+  current_project: string | null;
+  /** As the config file has it: Starwhale's `2026-11-27 20:52:04 UTC` text, not ISO 8601. */
+  updated_at: string | null;
+  /** Whether this is `current_instance`. */
+  current: boolean;
+  logged_in: boolean;
+}
+
+/** `swcli instance info [INSTANCE]`. */
+export interface InstanceInfoJson extends InstanceJson {
+  /** The standalone store's root; null for a server instance. */
+  storage_root: string | null;
+  config_path: string;
+}
+
+/** `swcli project list`: one item per project on the instance. */
+export interface ProjectJson {
+  instance: string;
+  name: string;
+  /** The server's id; for the standalone instance, the name. */
+  id: string;
+  current: boolean;
+  owner: string | null;
+  created_at: string | null;
+}
+
+/** `swcli runtime list`: one item per runtime version shown (by default the newest of each runtime). */
+export interface RuntimeListItemJson {
+  project: string;
+  name: string;
+  version: string;
+  tags: string[];
+  size: number;
+  created_at: string;
+  removed: boolean;
+  /** Server only: the owner's name; null on the standalone instance. */
+  owner: string | null;
+}
+
+/** `swcli runtime history RUNTIME`: one item per version, newest first. */
+export interface RuntimeHistoryItemJson {
+  version: string;
+  tags: string[];
+  size: number;
+  created_at: string;
+}
+
+/** `swcli runtime info RUNTIME [-of …]`: `basic` always; the other sections when the filter asks for them. */
+export interface RuntimeInfoJson {
+  basic: {
+    name: string;
+    version: string;
+    uri: string;
+    project: string;
+    tags: string[];
+    size: number;
+    created_at: string;
+    /** Standalone only: the bundle file and the extracted snapshot directory (null when not extracted). */
+    bundle_path: string | null;
+    snapshot_workdir: string | null;
+  };
+  /** With `-of runtime_yaml` or `all`: the text of runtime.yaml. */
+  runtime_yaml?: string;
+  /** With `-of manifest` or `all`: `_manifest.yaml`, parsed. */
+  manifest?: Record<string, unknown>;
+  /** With `-of lock` or `all`: each lock file by its path inside the bundle, as text. */
+  lock?: Record<string, string>;
+}
+
+/** `swcli runtime tag RUNTIME` (no tags given: list them). */
+export interface RuntimeTagsJson {
+  name: string;
+  version: string;
+  tags: string[];
+}

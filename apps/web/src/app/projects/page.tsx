@@ -1,0 +1,31 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { AppHeader } from "~/components/app-header";
+import { getCaller } from "~/trpc/server";
+import { EmptyProjects, ProjectList } from "./project-list";
+
+export const metadata: Metadata = { title: "Projects" };
+export const dynamic = "force-dynamic";
+
+export default async function ProjectsPage() {
+  const caller = await getCaller();
+  const user = await caller.auth.me();
+  if (!user) redirect("/signin");
+  const projects = await caller.project.list();
+  return (
+    <>
+      <AppHeader user={user} />
+      <main className="mx-auto max-w-5xl px-6 py-10">
+        <div className="mb-6 flex items-baseline justify-between">
+          <h1 className="text-2xl font-semibold tracking-tight">Projects</h1>
+          {projects.length > 0 ? (
+            <span className="text-sm text-muted">
+              {projects.length} {projects.length === 1 ? "project" : "projects"}
+            </span>
+          ) : null}
+        </div>
+        {projects.length > 0 ? <ProjectList projects={projects} /> : <EmptyProjects />}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,18 @@
+import { createRedis } from "@swhub/api/queue";
+import { createDb, type DbClient } from "@swhub/db/client";
+import type { Redis } from "ioredis";
+import { getEnv } from "~/env";
+
+// One database pool and one Redis connection per server process. Kept on globalThis so that
+// `next dev` reloading modules does not open new ones each time.
+const holder = globalThis as unknown as { swhubDb?: Promise<DbClient>; swhubRedis?: Redis };
+
+export function getDb(): Promise<DbClient> {
+  holder.swhubDb ??= createDb({ url: getEnv().DATABASE_URL });
+  return holder.swhubDb;
+}
+
+export function getRedis(): Redis {
+  holder.swhubRedis ??= createRedis(getEnv().REDIS_URL, "producer");
+  return holder.swhubRedis;
+}

@@ -1,0 +1,45 @@
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { type DbClient, wrapPglite } from "./client";
+
+export interface ServedPglite {
+  /** The open database, for the serving process itself (migrations, the first admin). */
+  db: DbClient;
+  /** A Postgres URL that other processes connect to. */
+  url: string;
+  /** Stops serving, then closes the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens PGlite in `dataDir` and serves it over the Postgres wire protocol on loopback.
+ * Only one process can open a PGlite directory, and the web app and the worker are separate
+ * processes, so the process that owns the directory serves it and the others connect as to Postgres.
+ */
+export async function servePglite(options: { dataDir: string; port?: number }): Promise<ServedPglite> {
+  const client = await PGlite.create(options.dataDir);
+  // The server multiplexes connections onto the one PGlite session, keeping a transaction's
+  // statements together; pools in the web app and the worker each open a few.
+  const server = new PGLiteSocketServer({
+    db: client,
+    host: "127.0.0.1",
+    port: options.port ?? 0,
+    maxConnections: 64,
+  });
+  try {
+    await server.start();
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  const port = server.getServerConn().split(":").pop();
+  const db = wrapPglite(client);
+  return {
+    db,
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
