@@ -31,7 +31,7 @@ import { adoptVenvSkeleton, createVenvSkeleton } from "./venv-skeleton";
 export const packedEnvPath = "export/venv_env.tar.gz";
 
 /** First member of the archive: what unpacking needs before it can start. */
-const metaName = ".swhub-packed-env.json";
+export const metaName = ".swhub-packed-env.json";
 
 const packedEnvMetaSchema = z.object({
   format: z.literal(1),
@@ -41,7 +41,7 @@ const packedEnvMetaSchema = z.object({
   systemSitePackages: z.boolean(),
   prompt: z.string().optional(),
 });
-type PackedEnvMeta = z.infer<typeof packedEnvMetaSchema>;
+export type PackedEnvMeta = z.infer<typeof packedEnvMetaSchema>;
 
 export interface PackEnvOptions {
   progress?: ProgressSink;
@@ -209,7 +209,7 @@ export async function unpackEnv(
 }
 
 /** The metadata member, which packEnv writes first, so only the first blocks are decompressed. */
-async function readPackedEnvMeta(archive: string): Promise<PackedEnvMeta> {
+export async function readPackedEnvMeta(archive: string): Promise<PackedEnvMeta> {
   let raw: Buffer | undefined;
   await parseTarFile(
     archive,

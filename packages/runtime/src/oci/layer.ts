@@ -28,6 +28,13 @@ export interface CreateLayerOptions {
   compressionLevel?: number;
   /** The mtime of every entry. Default the Unix epoch, so layers are reproducible. */
   mtime?: Date;
+  /**
+   * Keep the mtimes of regular files taken from a directory (directories and links still get `mtime`). For trees
+   * whose `.pyc` files are checked against their sources' mtimes, such as an unpacked Python environment.
+   */
+  keepFileMtimes?: boolean;
+  /** Called with the uncompressed bytes written so far. */
+  onProgress?: (bytes: number) => void;
 }
 
 /** A layer blob written to a layout: its descriptor (compressed) and diff_id (uncompressed digest). */
@@ -44,6 +51,7 @@ interface PlannedEntry {
   source?: string;
   content?: Buffer;
   target?: string;
+  mtime?: Date;
 }
 
 const largeFile = 1024 * 1024;
@@ -57,15 +65,18 @@ export async function createLayer(layoutDir: string, options: CreateLayerOptions
   const prefix = normalisePrefix(options.prefix ?? "/");
   const planned =
     "directory" in options.from
-      ? await planDirectory(options.from.directory, prefix, options.exclude)
+      ? await planDirectory(options.from.directory, prefix, options.exclude, options.keepFileMtimes ?? false)
       : await planEntries(options.from.entries, prefix);
   const mtime = options.mtime ?? new Date(0);
 
   const tar = createPack();
   const diffHash = createHash("sha256");
+  let uncompressed = 0;
   const hashUncompressed = new Transform({
     transform(chunk: Buffer, _e, cb) {
       diffHash.update(chunk);
+      uncompressed += chunk.length;
+      options.onProgress?.(uncompressed);
       cb(null, chunk);
     },
   });
@@ -83,7 +94,15 @@ export async function createLayer(layoutDir: string, options: CreateLayerOptions
 async function writeEntries(tar: Pack, entries: PlannedEntry[], mtime: Date) {
   try {
     for (const e of entries) {
-      const header = { name: e.name, mode: e.mode, uid: 0, gid: 0, uname: "", gname: "", mtime };
+      const header = {
+        name: e.name,
+        mode: e.mode,
+        uid: 0,
+        gid: 0,
+        uname: "",
+        gname: "",
+        mtime: e.mtime ?? mtime,
+      };
       if (e.type === "directory") await addTarEntry(tar, { ...header, type: "directory" });
       else if (e.type === "symlink")
         await addTarEntry(tar, { ...header, type: "symlink", linkname: e.target! });
@@ -120,6 +139,7 @@ async function planDirectory(
   root: string,
   prefix: string,
   exclude: CreateLayerOptions["exclude"],
+  keepFileMtimes: boolean,
 ): Promise<PlannedEntry[]> {
   const rootStat = await lstat(root).catch(() => undefined);
   if (!rootStat?.isDirectory()) throw invalidInput(`cannot make a layer from ${root}: not a directory`);
@@ -148,6 +168,7 @@ async function planDirectory(
           mode: fileMode(stat.mode),
           size: stat.size,
           source: path,
+          ...(keepFileMtimes ? { mtime: stat.mtime } : {}),
         });
       }
       // Sockets, fifos and devices have no place in an image layer; skip them as tar does.

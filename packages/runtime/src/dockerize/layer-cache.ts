@@ -1,0 +1,57 @@
+import { createHash } from "node:crypto";
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import type { Layer } from "../oci/layer";
+import { hasLayoutBlob, writeAtomic } from "../oci/layout";
+import { descriptorSchema } from "../oci/types";
+
+/*
+ * Layers made earlier from the same inputs, found by a key that names those inputs (the bundle, the base's
+ * interpreter, the platform, the settings that shape the environment). A second dockerize of a version skips
+ * unpacking, installing and compressing. An entry counts only while its blob is still in the layout.
+ */
+
+/** Bump when what a layer holds for the same inputs changes, so old entries stop matching. */
+const layerFormat = 1;
+
+const entrySchema = z.object({
+  descriptor: descriptorSchema,
+  diffId: z.string(),
+  /** How the layer was made, for reports. */
+  note: z.string().optional(),
+});
+
+export type CachedLayer = Layer & { note?: string };
+
+export function layerKey(parts: Record<string, unknown>): string {
+  return createHash("sha256")
+    .update(JSON.stringify({ layerFormat, ...parts }))
+    .digest("hex");
+}
+
+function entryPath(workDir: string, key: string): string {
+  return join(workDir, "layers", `${key}.json`);
+}
+
+export async function findCachedLayer(workDir: string, key: string): Promise<CachedLayer | undefined> {
+  const text = await readFile(entryPath(workDir, key), "utf8").catch(() => undefined);
+  if (text === undefined) return undefined;
+  let parsed: ReturnType<typeof entrySchema.safeParse>;
+  try {
+    parsed = entrySchema.safeParse(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+  if (!parsed.success || !(await hasLayoutBlob(workDir, parsed.data.descriptor.digest))) return undefined;
+  return parsed.data;
+}
+
+export async function rememberLayer(workDir: string, key: string, layer: CachedLayer): Promise<void> {
+  await mkdir(join(workDir, "layers"), { recursive: true });
+  const { descriptor, diffId, note } = layer;
+  await writeAtomic(
+    entryPath(workDir, key),
+    JSON.stringify({ descriptor, diffId, ...(note ? { note } : {}) }),
+  );
+}
