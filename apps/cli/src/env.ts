@@ -38,6 +38,25 @@ const envSchema = z.object({
   /** Registry/repository of the builtin base images, and their version. */
   SW_IMAGE_REPO: optionalText,
   SW_CUSTOM_BASE_IMAGE_VERSION: optionalText,
+  /** Registry credentials for dockerize (else ~/.docker/config.json); SW_REGISTRY_HOST limits them to one registry. */
+  SW_REGISTRY_USERNAME: optionalText,
+  SW_REGISTRY_PASSWORD: optionalText,
+  SW_REGISTRY_HOST: optionalText,
+  /** Where the Docker client config lives (default ~/.docker). */
+  DOCKER_CONFIG: optionalText,
+  /** Registries (`host:port`, comma or space separated) that dockerize may reach over plain http. */
+  SW_INSECURE_REGISTRIES: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(/[\s,]+/).filter(Boolean)),
+  /** dockerize: a base image that replaces every other choice, and its interpreter when it cannot be found. */
+  SW_DOCKERIZE_BASE_IMAGE: optionalText,
+  SW_DOCKERIZE_BASE_PYTHON: optionalText,
+  /** Proxies handed to the buildx builder container. */
+  HTTP_PROXY: optionalText,
+  HTTPS_PROXY: optionalText,
+  http_proxy: optionalText,
+  https_proxy: optionalText,
   /** Set inside runtime containers; changes where native files go and lets `commands` run. */
   SW_CONTAINER: switchOn,
   SW_RUNTIME_FORCE_RUN_COMMAND: switchOn,

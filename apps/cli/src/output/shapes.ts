@@ -90,3 +90,53 @@ export interface RuntimeTagsJson {
   version: string;
   tags: string[];
 }
+
+/** `swcli runtime dockerize RUNTIME …` (native builder): the image made, and where it went. */
+export interface RuntimeDockerizeJson {
+  name: string;
+  version: string;
+  /** The image's digest: of the OCI index with several platforms, else of the manifest. */
+  digest: string;
+  media_type: string;
+  platforms: string[];
+  /** Every reference the image was tagged with, normalised (`docker.io/library/app:1`). */
+  tags: string[];
+  base: { name: string; digest: string; python: string; python_version: string };
+  layers: {
+    kind: "bundle" | "env";
+    platform: string | null;
+    digest: string;
+    size: number;
+    /** Reused from an earlier dockerize of the same version. */
+    cached: boolean;
+    /** env layers: made from the packed environment, or by pip. */
+    from: "packed" | "pip" | null;
+  }[];
+  /** One item per repository pushed to. */
+  pushed: { references: string[]; digest: string; uploaded: number; mounted: number; existing: number }[];
+  oci_layout: string | null;
+  docker_archive: string | null;
+  dockerfile: string | null;
+}
+
+/** `swcli runtime dockerize RUNTIME --dry-run`: what would be built, and the equivalent Dockerfile. */
+export interface RuntimeDockerizePlanJson {
+  builder: "native" | "buildx";
+  name: string;
+  version: string;
+  tags: string[];
+  platforms: string[];
+  /** Native only: the base image, and its digest when the registry answered (else `base_problem` says why). */
+  base: string | null;
+  base_digest: string | null;
+  base_problem: string | null;
+  layers: { kind: "bundle" | "env"; path: string; from: string }[];
+  push: boolean;
+  oci_layout: string | null;
+  docker_archive: string | null;
+  dockerfile: string;
+  dockerfile_path: string | null;
+  /** buildx only: the docker commands that would run. */
+  commands: string[][];
+  notes: string[];
+}

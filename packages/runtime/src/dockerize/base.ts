@@ -1,12 +1,12 @@
 import { createReadStream } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { notFound } from "@swhub/shared/errors";
+import { isAppError, notFound } from "@swhub/shared/errors";
 import { z } from "zod";
 import { blobPath, hasLayoutBlob, writeAtomic } from "../oci/layout";
 import { type PulledImage, pullImage } from "../oci/pull";
 import { formatReference, type ImageReference, parseReference } from "../oci/reference";
-import type { Platform } from "../oci/types";
+import { formatPlatform, type Platform } from "../oci/types";
 import {
   type BaseFilesystemFacts,
   type BasePython,
@@ -49,7 +49,21 @@ export async function pullBase(
   layers: "all" | "none",
 ): Promise<PulledImage> {
   const client = await pool.get(base.reference.registry);
-  return pullImage(client, base.reference, { layoutDir, platform, layers });
+  try {
+    return await pullImage(client, base.reference, { layoutDir, platform, layers });
+  } catch (error) {
+    // Named by digest inside; the user knows the base by the name they chose.
+    if (isAppError(error) && error.code === "not_found" && / image for /.test(error.message)) {
+      const has = error.hint ?? /is an image for (\S+),/.exec(error.message)?.[1];
+      throw notFound(
+        `the base image ${base.name} has no image for ${formatPlatform(platform)}`,
+        has
+          ? `${has.startsWith("it has") ? has : `it has: ${has}`}; choose a multi-platform base`
+          : undefined,
+      );
+    }
+    throw error;
+  }
 }
 
 const factsSchema = z.object({

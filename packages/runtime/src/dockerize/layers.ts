@@ -1,4 +1,4 @@
-import { access, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { ProgressSink } from "@swhub/shared/progress";
 import { packedEnvPath } from "../bundle/packed-env";
@@ -11,12 +11,14 @@ import { findCachedLayer, layerKey, rememberLayer } from "./layer-cache";
 import { stagePipEnv } from "./pip-env";
 import { imageWorkdir, isNoarch } from "./plan";
 import type { RuntimeFacts } from "./runtime-source";
-import { nativeArchitecture, stagePackedEnv, unpackBundle } from "./stage";
-import { completeVenv, stagedEnv } from "./venv-layout";
+import { extractMember, PackedEnvUnfit, packedEnvLayer, unpackBundle } from "./stage";
+import { layerFromTar } from "./tar-layer";
+import { completeVenv } from "./venv-layout";
 
 /*
  * The two layers a runtime adds to its base: the bundle at the work dir, and the restored environment. Each is
- * looked up in the layer cache first; on a miss it is staged on disk under the work dir and compressed.
+ * looked up in the layer cache first. On a miss, the bundle layer and an env from a packed environment are
+ * made straight from their archives; an env installed by pip is staged on disk under the work dir first.
  */
 
 export interface EnvSettings {
@@ -61,6 +63,11 @@ export function createLayerBuilder(
   let scratch: Promise<string> | undefined;
   let bundleDir: Promise<string> | undefined;
   let done = 0;
+  let packedPath: Promise<string> | undefined;
+  const report = (bytes: number) => {
+    done = bytes;
+    progress.update(done);
+  };
   const tmp = () =>
     (scratch ??= mkdir(join(workDir, "tmp"), { recursive: true }).then(() =>
       mkdtemp(join(workDir, "tmp", "dockerize-")),
@@ -72,20 +79,14 @@ export function createLayerBuilder(
       await unpackBundle(bundlePath, target);
       return target;
     }));
-  const compress = async (
-    directory: string,
-    options: { prefix: string; keepFileMtimes?: boolean; exclude?: (p: string) => boolean },
-  ) => {
+  /** Compresses a directory staged on disk into a layer; progress counts uncompressed bytes of all layers. */
+  const compress = (directory: string) => {
     const start = done;
-    const layer = await createLayer(workDir, {
+    return createLayer(workDir, {
       from: { directory },
-      prefix: options.prefix,
-      ...(options.exclude ? { exclude: options.exclude } : {}),
-      keepFileMtimes: options.keepFileMtimes ?? false,
       compressionLevel: settings.compressionLevel ?? 6,
-      onProgress: (bytes) => progress.update(start + bytes),
+      onProgress: (bytes) => report(start + bytes),
     });
-    return layer;
   };
 
   return {
@@ -94,8 +95,15 @@ export function createLayerBuilder(
       const key = layerKey({ kind: "bundle", bundle: runtime.bundleStamp });
       const cached = await findCachedLayer(workDir, key);
       if (cached) return { kind: "bundle", layer: cached, createdBy, cached: true };
-      const layer = await compress(await unpacked(), { prefix: imageWorkdir, exclude: isExcluded });
-      done += layer.descriptor.size;
+      const start = done;
+      const layer = await layerFromTar(workDir, {
+        archive: bundlePath,
+        gzip: false,
+        prefix: imageWorkdir,
+        include: (path) => !isExcluded(path),
+        compressionLevel: settings.compressionLevel ?? 6,
+        onProgress: (bytes) => report(start + bytes),
+      });
       await rememberLayer(workDir, key, layer);
       return { kind: "bundle", layer, createdBy, cached: false };
     },
@@ -118,14 +126,33 @@ export function createLayerBuilder(
         return { kind: "env", layer: cached, createdBy, from, cached: true };
       }
 
-      const dir = await unpacked();
+      if (runtime.packedEnv) {
+        const start = done;
+        try {
+          const layer = await packedEnvLayer(await packedArchive(), workDir, {
+            platform,
+            python,
+            prompt: runtime.name,
+            compressionLevel: settings.compressionLevel ?? 6,
+            onProgress: (bytes) => report(start + bytes),
+          });
+          await rememberLayer(workDir, key, { ...layer, note: "packed" });
+          return { kind: "env", layer, createdBy, from: "packed", cached: false };
+        } catch (error) {
+          if (!(error instanceof PackedEnvUnfit)) throw error;
+          done = start;
+          progress.log(
+            `${(error as Error).message}; installing with pip for ${formatPlatform(platform)}`,
+            "engine",
+          );
+        }
+      }
       const stage = await mkdtemp(join(await tmp(), "env-"));
       try {
-        const from = await stageEnv(dir, stage, platform, python);
-        const layer = await compress(stage, { prefix: "/", keepFileMtimes: from === "packed" });
-        done += layer.descriptor.size;
-        await rememberLayer(workDir, key, { ...layer, note: from });
-        return { kind: "env", layer, createdBy, from, cached: false };
+        await stagePip(await unpacked(), stage, platform, python);
+        const layer = await compress(stage);
+        await rememberLayer(workDir, key, { ...layer, note: "pip" });
+        return { kind: "env", layer, createdBy, from: "pip", cached: false };
       } finally {
         await rm(stage, { recursive: true, force: true });
       }
@@ -136,45 +163,18 @@ export function createLayerBuilder(
     },
   };
 
-  /** Stages the env from the packed archive when it fits the platform, else with pip. */
-  async function stageEnv(
-    dir: string,
-    stage: string,
-    platform: Platform,
-    python: BasePython,
-  ): Promise<"packed" | "pip"> {
-    const archive = join(dir, packedEnvPath);
-    if (runtime.packedEnv && (await exists(archive))) {
-      const packed = await stagePackedEnv(archive, stage, progress).catch((error) => {
-        // Not one of ours (Starwhale's venv-pack archives are not relocatable this way): install instead.
-        progress.log(
-          `the packed environment cannot be used (${(error as Error).message}); installing with pip`,
-          "engine",
-        );
-        return undefined;
-      });
-      const native = packed && (await nativeArchitecture(stagedEnv(stage)));
-      if (packed && packed.meta.python !== python.version) {
-        progress.log(
-          `the packed environment is for Python ${packed.meta.python}, the image has ${python.version}; installing with pip`,
-          "engine",
-        );
-      } else if (packed && native && native.arch !== platform.architecture) {
-        progress.log(
-          `the packed environment holds ${native.arch} binaries; installing with pip for ${formatPlatform(platform)}`,
-          "engine",
-        );
-      } else if (packed) {
-        await completeVenv(stage, {
-          python,
-          ...(packed.cfg ? { packedCfg: packed.cfg } : {}),
-          prompt: runtime.name,
-        });
-        return "packed";
-      }
-      await rm(stage, { recursive: true, force: true });
-      await mkdir(stage);
-    }
+  /** The packed env archive on disk: read out of the bundle once, into the scratch dir. */
+  async function packedArchive(): Promise<string> {
+    packedPath ??= tmp().then(async (dir) => {
+      const path = join(dir, "venv_env.tar.gz");
+      await extractMember(bundlePath, packedEnvPath, path);
+      return path;
+    });
+    return packedPath;
+  }
+
+  /** Installs the runtime's requirements with pip into `stage`, laid out as the image's env. */
+  async function stagePip(dir: string, stage: string, platform: Platform, python: BasePython): Promise<void> {
     const plan = planInstall(runtime.manifest, dir);
     for (const note of plan.notes) progress.log(note, "engine");
     const host = await findHostPython(python.version, settings.hostPython);
@@ -190,13 +190,5 @@ export function createLayerBuilder(
       ...(signal ? { signal } : {}),
     });
     await completeVenv(stage, { python, prompt: runtime.name });
-    return "pip";
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }

@@ -1,18 +1,23 @@
-import { mkdir, open, readdir } from "node:fs/promises";
-import { join } from "node:path";
-import type { ProgressSink } from "@swhub/shared/progress";
-import { metaName, type PackedEnvMeta, readPackedEnvMeta } from "../bundle/packed-env";
+import { closeSync, openSync, writeSync } from "node:fs";
+import { metaName, readPackedEnvMeta } from "../bundle/packed-env";
+import { memberPath } from "../bundle/read";
 import { isInterpreterPath, mayNamePrefix, relocateText } from "../bundle/relocate";
+import { parseTarFile } from "../bundle/tar-read";
 import { unpackTar } from "../bundle/unpack-tar";
+import type { Layer } from "../oci/layer";
+import type { Platform } from "../oci/types";
+import type { BasePython } from "./base-python";
 import { imageEnvPrefix } from "./plan";
-import { stagedEnv } from "./venv-layout";
+import { layerFromTar } from "./tar-layer";
+import { venvCompletion } from "./venv-layout";
 
 /*
- * Putting things on disk in the shape the image will have them: the bundle's members, and a packed environment
- * relocated to the image's env prefix. Layers are then made from these directories.
+ * The environment layer from a packed environment (`export/venv_env.tar.gz`), straight from the archive:
+ * relocated to the image's env prefix, completed for the base image's interpreter, and refused (so that pip
+ * makes it instead) when it holds native code for another machine or another Python.
  */
 
-/** Unpacks the bundle (a plain tar) into `dir`, which must exist and be empty. */
+/** Unpacks the bundle (a plain tar) into `dir`, which must exist and be empty: pip installs from its files. */
 export async function unpackBundle(bundlePath: string, dir: string): Promise<void> {
   await unpackTar(bundlePath, dir, {
     guard: {
@@ -22,39 +27,78 @@ export async function unpackBundle(bundlePath: string, dir: string): Promise<voi
   });
 }
 
-export interface StagedPackedEnv {
-  meta: PackedEnvMeta;
-  /** The packed pyvenv.cfg, for the keys it has beyond what the image's own gets. */
-  cfg?: Buffer;
-  files: number;
+/** Copies one member of a (plain) tar to `to`, without unpacking anything else. */
+export async function extractMember(archive: string, member: string, to: string): Promise<void> {
+  const fd = openSync(to, "w", 0o644);
+  let found = false;
+  try {
+    await parseTarFile(archive, (entry) => {
+      if (memberPath(entry.path) !== member) return undefined;
+      found = true;
+      return {
+        data: (chunk) => {
+          for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at);
+        },
+        end: () => "stop",
+      };
+    });
+  } finally {
+    closeSync(fd);
+  }
+  if (!found) throw new PackedEnvUnfit(`${archive} has no ${member}`);
 }
 
-/**
- * Unpacks a packed environment (`export/venv_env.tar.gz`) to `stage + imageEnvPrefix`, rewriting the text files
- * that name the old prefix. Interpreter links and pyvenv.cfg are left out: they come from the base image.
- */
-export async function stagePackedEnv(
+/** Why a packed environment cannot serve an image; the caller installs with pip instead. */
+export class PackedEnvUnfit extends Error {
+  override readonly name = "PackedEnvUnfit";
+}
+
+export interface PackedEnvLayerOptions {
+  platform: Platform;
+  python: BasePython;
+  prompt: string;
+  compressionLevel?: number;
+  onProgress?: (bytes: number) => void;
+}
+
+export async function packedEnvLayer(
   archive: string,
-  stage: string,
-  progress: ProgressSink,
-): Promise<StagedPackedEnv> {
-  const meta = await readPackedEnvMeta(archive);
-  const env = stagedEnv(stage);
-  await mkdir(env, { recursive: true });
-  const result = await unpackTar(archive, env, {
+  layoutDir: string,
+  options: PackedEnvLayerOptions,
+): Promise<Layer> {
+  const meta = await readPackedEnvMeta(archive).catch((error: Error) => {
+    // Not one of ours (Starwhale's venv-pack archives are not relocatable this way).
+    throw new PackedEnvUnfit(error.message);
+  });
+  if (meta.python !== options.python.version) {
+    throw new PackedEnvUnfit(
+      `the packed environment is for Python ${meta.python}, the image has ${options.python.version}`,
+    );
+  }
+  return layerFromTar(layoutDir, {
+    archive,
     gzip: true,
-    guard: {
-      prefix: `${archive} is unsafe to unpack:`,
-      hint: "the archive may have been tampered with; pack the environment again",
-    },
-    skip: (path) => path === metaName || isInterpreterPath(path),
+    prefix: imageEnvPrefix,
+    include: (path) => path !== metaName && !isInterpreterPath(path),
     capture: (path) => path === "pyvenv.cfg",
     rewrite: (path) =>
       mayNamePrefix(path) ? (data) => relocateText(path, data, meta.prefixes, imageEnvPrefix) : undefined,
-    onRead: (bytes) => progress.update(bytes),
+    inspect: (path, head) => {
+      const arch = /\.so(\.|$)/.test(path) ? elfArchitecture(head) : undefined;
+      if (arch && arch !== options.platform.architecture) {
+        throw new PackedEnvUnfit(`the packed environment holds ${arch} binaries (${path})`);
+      }
+    },
+    extra: (captured, written) =>
+      venvCompletion({
+        python: options.python,
+        ...(captured.has("pyvenv.cfg") ? { packedCfg: captured.get("pyvenv.cfg")! } : {}),
+        prompt: options.prompt,
+        has: (path) => written.has(path),
+      }),
+    ...(options.compressionLevel ? { compressionLevel: options.compressionLevel } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const cfg = result.captured.get("pyvenv.cfg");
-  return { meta, ...(cfg ? { cfg } : {}), files: result.files };
 }
 
 const elfMachines: Record<number, string> = {
@@ -66,33 +110,9 @@ const elfMachines: Record<number, string> = {
   22: "s390x",
 };
 
-/**
- * The architecture of the first native library found under `dir` (ELF `e_machine`), or undefined for an
- * environment of pure Python. A packed env carries the binaries of the machine it was packed on.
- */
-export async function nativeArchitecture(dir: string): Promise<{ arch: string; file: string } | undefined> {
-  const header = Buffer.alloc(20);
-  const walk = async (at: string): Promise<{ arch: string; file: string } | undefined> => {
-    const entries = await readdir(at, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
-      const path = join(at, entry.name);
-      if (entry.isDirectory()) {
-        const found = await walk(path);
-        if (found) return found;
-      } else if (entry.isFile() && /\.so(\.|$)/.test(entry.name)) {
-        const handle = await open(path, "r");
-        try {
-          const { bytesRead } = await handle.read(header, 0, 20, 0);
-          if (bytesRead === 20 && header.readUInt32BE(0) === 0x7f454c46) {
-            const machine = header[5] === 2 ? header.readUInt16BE(18) : header.readUInt16LE(18);
-            return { arch: elfMachines[machine] ?? `machine ${machine}`, file: path };
-          }
-        } finally {
-          await handle.close();
-        }
-      }
-    }
-    return undefined;
-  };
-  return walk(dir);
+/** The architecture an ELF file is built for, from its header (`e_machine`); undefined for anything else. */
+export function elfArchitecture(head: Buffer): string | undefined {
+  if (head.length < 20 || head.readUInt32BE(0) !== 0x7f454c46) return undefined;
+  const machine = head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18);
+  return elfMachines[machine] ?? `machine-${machine}`;
 }

@@ -1,39 +1,40 @@
 import { lstat, mkdir, symlink, writeFile } from "node:fs/promises";
-import { join, posix } from "node:path";
+import { dirname, join, posix } from "node:path";
 import { formatPyvenvCfg, parsePyvenvCfg } from "../bundle/relocate";
 import type { BasePython } from "./base-python";
 import { imageEnvPrefix } from "./plan";
+import type { ExtraEntry } from "./tar-layer";
 
 /*
- * The parts of a venv that tie it to an interpreter, written for the base image's Python instead of this
- * machine's: the interpreter links in bin/, pyvenv.cfg (`home`), lib64, an activate script when the env has none,
- * and `python`/`python3` in /usr/local/bin, so that `python` on the default PATH is the runtime's.
- * `stage` is the root of the layer being made; the env sits at `stage + imageEnvPrefix`.
+ * The parts of a venv that tie it to an interpreter, made for the base image's Python instead of this machine's:
+ * the interpreter links in bin/, pyvenv.cfg (`home`), lib64, an activate script when the env has none, the
+ * restore status, and `python`/`python3` in /usr/local/bin, so that `python` on the default PATH is the runtime's.
  */
 
-export function stagedEnv(stage: string): string {
-  return join(stage, imageEnvPrefix);
-}
-
-export interface VenvLinkOptions {
+export interface VenvCompletion {
   python: BasePython;
   /** pyvenv.cfg of the packed env, whose extra keys (prompt, ...) are kept. */
   packedCfg?: Buffer;
-  /** The runtime's name, for the prompt. */
+  /** The runtime's name, for the prompt of a generated activate script. */
   prompt: string;
+  /** Whether the env already has this image path (e.g. `/opt/.../venv/bin/activate`). */
+  has: (path: string) => boolean;
 }
 
-export async function completeVenv(stage: string, options: VenvLinkOptions): Promise<void> {
-  const env = stagedEnv(stage);
+/** The entries to add, at their absolute paths in the image. */
+export function venvCompletion(options: VenvCompletion): ExtraEntry[] {
   const { python } = options;
-  const bin = join(env, "bin");
-  await mkdir(bin, { recursive: true });
-  await mkdir(join(env, "lib", `python${python.version}`, "site-packages"), { recursive: true });
+  const env = imageEnvPrefix;
+  const entries: ExtraEntry[] = [];
+  const add = (entry: ExtraEntry) => {
+    if (!options.has(entry.path)) entries.push(entry);
+  };
   // As `python -m venv` lays them out: python → the interpreter, python3 and pythonX.Y → python.
-  await replaceLink(join(bin, "python"), python.path);
-  await replaceLink(join(bin, "python3"), "python");
-  await replaceLink(join(bin, `python${python.version}`), "python");
-  if (!(await exists(join(env, "lib64")))) await symlink("lib", join(env, "lib64"));
+  add({ path: `${env}/bin/python`, type: "symlink", target: python.path });
+  add({ path: `${env}/bin/python3`, type: "symlink", target: "python" });
+  add({ path: `${env}/bin/python${python.version}`, type: "symlink", target: "python" });
+  add({ path: `${env}/lib64`, type: "symlink", target: "lib" });
+  add({ path: `${env}/bin/activate`, type: "file", content: activateScript(options.prompt) });
 
   const cfg = parsePyvenvCfg(options.packedCfg?.toString("utf8") ?? "");
   cfg.set("home", posix.dirname(python.path));
@@ -42,36 +43,45 @@ export async function completeVenv(stage: string, options: VenvLinkOptions): Pro
   if (!version.startsWith(`${python.version}.`) && version !== python.version)
     cfg.set("version", python.version);
   cfg.set("executable", python.path);
-  cfg.set("command", `${python.path} -m venv ${imageEnvPrefix}`);
-  await writeFile(join(env, "pyvenv.cfg"), formatPyvenvCfg(cfg));
-
-  if (!(await exists(join(bin, "activate")))) {
-    await writeFile(join(bin, "activate"), activateScript(options.prompt));
-  }
+  cfg.set("command", `${python.path} -m venv ${env}`);
+  entries.push({ path: `${env}/pyvenv.cfg`, type: "file", content: formatPyvenvCfg(cfg) });
   // What restore leaves behind on success, so `swcli runtime activate` inside the container does not restore again.
-  await writeFile(join(env, ".runtime_restore_status"), "success");
+  entries.push({ path: `${env}/.runtime_restore_status`, type: "file", content: "success" });
 
   if (python.shell) {
-    const wrapper = `#!/bin/sh\nexec ${imageEnvPrefix}/bin/python "$@"\n`;
-    await mkdir(join(stage, "usr", "local", "bin"), { recursive: true });
+    const wrapper = `#!/bin/sh\nexec ${env}/bin/python "$@"\n`;
     for (const name of ["python", "python3"]) {
       // Never shadow the interpreter itself: the env's links point at it.
       if (python.path === `/usr/local/bin/${name}`) continue;
-      await writeFile(join(stage, "usr", "local", "bin", name), wrapper, { mode: 0o755 });
+      entries.push({ path: `/usr/local/bin/${name}`, type: "file", content: wrapper, mode: 0o755 });
     }
   }
+  return entries;
 }
 
-async function replaceLink(path: string, target: string): Promise<void> {
-  if (await exists(path)) return;
-  await symlink(target, path);
-}
-
-async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(
-    () => true,
-    () => false,
-  );
+/** Writes the completion into `stage`, the root of a layer being made on disk. */
+export async function completeVenv(stage: string, options: Omit<VenvCompletion, "has">): Promise<void> {
+  const exists = async (path: string) =>
+    lstat(join(stage, path)).then(
+      () => true,
+      () => false,
+    );
+  const present = new Set<string>();
+  for (const path of [
+    "bin/python",
+    "bin/python3",
+    `bin/python${options.python.version}`,
+    "lib64",
+    "bin/activate",
+  ]) {
+    if (await exists(`${imageEnvPrefix}/${path}`)) present.add(`${imageEnvPrefix}/${path}`);
+  }
+  for (const entry of venvCompletion({ ...options, has: (path) => present.has(path) })) {
+    const to = join(stage, entry.path);
+    await mkdir(dirname(to), { recursive: true });
+    if (entry.type === "symlink") await symlink(entry.target, to);
+    else await writeFile(to, entry.content, { mode: entry.mode ?? 0o644 });
+  }
 }
 
 /** A POSIX `bin/activate`, as venv writes it, for envs made without one. */
@@ -102,4 +112,9 @@ if [ -z "\${VIRTUAL_ENV_DISABLE_PROMPT:-}" ] ; then
 fi
 hash -r 2> /dev/null
 `;
+}
+
+/** Where the env sits inside a layer staged on disk at `stage`. */
+export function stagedEnv(stage: string): string {
+  return join(stage, imageEnvPrefix);
 }

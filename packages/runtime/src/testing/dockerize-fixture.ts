@@ -4,7 +4,7 @@
  * fixture wheels, and ways to look into a pushed image as a user would (skopeo, umoci, chroot).
  */
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -119,12 +119,33 @@ export async function unpackRootfs(layoutRef: string, dir?: string): Promise<str
   return join(into, "bundle", "rootfs");
 }
 
-/** `chroot ROOTFS CMD...` with a plain default PATH, as a shell on a fresh machine has it. */
+const plainEnv = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", LANG: "C.UTF-8" };
+
+/** `chroot ROOTFS CMD...` with a plain default PATH, as a shell on a fresh machine has it (or with `env`). */
 export async function chroot(rootfs: string, ...command: string[]): Promise<string> {
-  const { stdout } = await exec("chroot", [rootfs, ...command], {
-    env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", LANG: "C.UTF-8" },
-  });
+  return chrootWith(plainEnv, rootfs, ...command);
+}
+
+export async function chrootWith(
+  env: Record<string, string>,
+  rootfs: string,
+  ...command: string[]
+): Promise<string> {
+  const { stdout } = await exec("chroot", [rootfs, ...command], { env });
   return stdout.trim();
+}
+
+/** The process settings umoci wrote for an unpacked image (its env, entrypoint + command, working dir). */
+export async function runtimeSpec(
+  rootfs: string,
+): Promise<{ env: Record<string, string>; args: string[]; cwd: string }> {
+  const spec = JSON.parse(await readFile(join(rootfs, "..", "config.json"), "utf8")) as {
+    process: { env: string[]; args: string[]; cwd: string };
+  };
+  const env = Object.fromEntries(
+    spec.process.env.map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+  );
+  return { env, args: spec.process.args, cwd: spec.process.cwd };
 }
 
 /** Uploads (not HEADs) the registry served since `since` requests ago. */
