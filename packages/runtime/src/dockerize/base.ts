@@ -5,7 +5,7 @@ import { isAppError, notFound } from "@swhub/shared/errors";
 import { z } from "zod";
 import { blobPath, hasLayoutBlob, writeAtomic } from "../oci/layout";
 import { type PulledImage, pullImage } from "../oci/pull";
-import { formatReference, type ImageReference, parseReference } from "../oci/reference";
+import { type ImageReference, parseReference } from "../oci/reference";
 import { formatPlatform, type Platform } from "../oci/types";
 import {
   type BaseFilesystemFacts,
@@ -77,11 +77,11 @@ const factsSchema = z.object({
  */
 export async function findBasePython(
   pulled: PulledImage,
+  name: string,
   wanted: string,
   workDir: string,
   setting?: string,
 ): Promise<BasePython> {
-  const name = formatReference(pulled.reference);
   const fromConfig = pythonsFromConfig(pulled.config, setting);
   if (fromConfig) return selectPython(fromConfig.facts, fromConfig.via, wanted, name);
   const cache = join(workDir, "bases", `${pulled.descriptor.digest.replace(":", "-")}.json`);

@@ -9,7 +9,7 @@ import type { BasePython } from "./base-python";
 import { runtimeImageSettings, runtimeLabels } from "./image-config";
 import { createLayerBuilder } from "./layers";
 import { type DockerizeOptions, resolveOutputs } from "./options";
-import { type PushedImage, pushToTargets, writeArchive, writeOciLayout } from "./outputs";
+import { checkPushTargets, type PushedImage, pushToTargets, writeArchive, writeOciLayout } from "./outputs";
 import { imagePypiEnv, pipIndexArgs } from "./pip-options";
 import { checkRuntimeArch, chooseBaseImage, imageTags, parseTargetPlatforms } from "./plan";
 import { createClientPool } from "./registries";
@@ -85,13 +85,14 @@ export async function dockerizeRuntime(
   );
   try {
     progress.phase("base", platforms.length, "items");
+    if (outputs.push) await checkPushTargets(pool, tags);
     const base = await resolveBase(pool, baseChoice.reference);
     const standalone = outputs.ociLayout !== undefined || outputs.dockerArchive !== undefined;
     const bases: { pulled: PulledImage; python: BasePython }[] = [];
     for (const platform of platforms) {
       const pulled = await pullBase(pool, base, platform, outputs.workDir, standalone ? "all" : "none");
       const wanted = runtime.python ?? missingPython(runtime.name);
-      const python = await findBasePython(pulled, wanted, outputs.workDir, options.basePython);
+      const python = await findBasePython(pulled, base.name, wanted, outputs.workDir, options.basePython);
       bases.push({ pulled, python });
       progress.update(bases.length, platforms.length);
       signal?.throwIfAborted();

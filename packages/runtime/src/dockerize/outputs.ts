@@ -31,6 +31,17 @@ export function pushTargets(tags: readonly string[]): PushTarget[] {
   return targets;
 }
 
+/**
+ * Asks each target repository about the first tag before anything is built, so a wrong password, a registry
+ * that does not answer or a repository the account may not read fails in seconds, not after the layers.
+ */
+export async function checkPushTargets(pool: ClientPool, tags: readonly string[]): Promise<void> {
+  for (const target of pushTargets(tags)) {
+    const client = await pool.get(target.registry);
+    await client.headManifest(target.repository, target.tags[0]!);
+  }
+}
+
 export interface PushedImage {
   /** `registry/repository:tag` for each tag. */
   references: string[];

@@ -71,7 +71,7 @@ export async function stagePipEnv(
       ...requirements,
     ];
     const pip = await runPython(options.host.command, args, options, bundleDir);
-    if (pip.code !== 0) throw pipFailure(pip.lines, options);
+    if (pip.code !== 0) throw pipFailure(pip.lines, options, cross);
     await arrange(target, env, sitePackages);
     await rm(target, { recursive: true, force: true });
     const imageSitePackages = `${imageEnvPrefix}/lib/python${options.python}/site-packages`;
@@ -173,13 +173,13 @@ async function runPython(
   return { code, lines };
 }
 
-function pipFailure(lines: string[], options: PipEnvOptions): AppError {
+function pipFailure(lines: string[], options: PipEnvOptions, cross: boolean): AppError {
   const where = `${formatPlatform(options.platform)}, Python ${options.python}`;
   const missing = lines.map((l) => /No matching distribution found for (.+)$/.exec(l)?.[1]).find(Boolean);
   if (missing) {
     return invalidInput(
-      `cannot build the environment for ${where}: no ${options.binaryOnly ? "wheel" : "distribution"} of ${missing.trim()} fits it`,
-      options.binaryOnly
+      `cannot build the environment for ${where}: no ${cross ? "wheel" : "distribution"} of ${missing.trim()} fits it`,
+      cross
         ? `add a wheel of it for ${formatPlatform(options.platform)} to the package index, or dockerize for another platform`
         : "check the runtime's pip index settings (configs.pip, SW_PYPI_INDEX_URL)",
     );
