@@ -25,7 +25,10 @@ afterAll(() => rm(tmp, { recursive: true, force: true }));
 /** Runs a build that must fail: exit 1, exactly one `error:` line, no stack trace, and nothing in the store. */
 async function fails(args: string[], options: { cwd?: string; home?: TestHome } = {}): Promise<string> {
   const home = options.home ?? (await makeTestHome());
-  const run = await runCli(entry, ["runtime", "build", ...args], { cwd: options.cwd ?? home.home, env: home.env });
+  const run = await runCli(entry, ["runtime", "build", ...args], {
+    cwd: options.cwd ?? home.home,
+    env: home.env,
+  });
   expect(run.code).toBe(1);
   expect(run.stderr).not.toMatch(/^\s+at /m);
   const errors = errorLines(run);
@@ -70,7 +73,10 @@ describe("swcli runtime build refuses bad input with one line", () => {
     await pipInstall(hidden, ["beta"], { findLinks: wheels });
     expect(await fails(["-v", hidden])).toMatch(/^error: runtime name "\.venv" is invalid/);
     const home = await makeTestHome();
-    const named = await runCli(entry, ["runtime", "build", "-v", hidden, "--name", "hidden"], { cwd: home.home, env: home.env });
+    const named = await runCli(entry, ["runtime", "build", "-v", hidden, "--name", "hidden"], {
+      cwd: home.home,
+      env: home.env,
+    });
     expect(named.code).toBe(0);
   });
 
@@ -95,32 +101,55 @@ describe("swcli runtime build refuses bad input with one line", () => {
     const syntax = await project("bad-syntax", "name: [oops\n");
     expect(await fails([], { cwd: syntax })).toMatch(/^error: .*runtime\.yaml line \d+: broken YAML/);
     const noName = await project("no-name", "mode: venv\n");
-    expect(await fails([], { cwd: noName })).toBe(`error: ${join(noName, "runtime.yaml")}: name: is required`);
+    expect(await fails([], { cwd: noName })).toBe(
+      `error: ${join(noName, "runtime.yaml")}: name: is required`,
+    );
   });
 
   it("a dependency file that does not exist", async () => {
-    const dir = await project("missing-req", "name: m\ndependencies:\n  - pip:\n      - beta\n  - requirements.txt\n");
+    const dir = await project(
+      "missing-req",
+      "name: m\ndependencies:\n  - pip:\n      - beta\n  - requirements.txt\n",
+    );
     expect(await fails(["-del"], { cwd: dir })).toBe(
       `error: runtime.yaml dependencies[1]: requirements.txt does not exist (looked for ${join(dir, "requirements.txt")})`,
     );
-    const wheel = await project("missing-wheel", "name: m\ndependencies:\n  - wheels:\n      - dist/x-1.0-py3-none-any.whl\n");
-    expect(await fails([], { cwd: wheel })).toMatch(/^error: runtime.yaml dependencies\[0\]\.wheels\[0\]: dist\/x-1\.0/);
-    const native = await project("missing-file", "name: m\ndependencies:\n  - files:\n      - src: bin/tool\n        dest: bin/tool\n");
-    expect(await fails(["-del"], { cwd: native })).toMatch(/^error: runtime.yaml dependencies\[0\]\.files\[0\]\.src: bin\/tool does not exist/);
+    const wheel = await project(
+      "missing-wheel",
+      "name: m\ndependencies:\n  - wheels:\n      - dist/x-1.0-py3-none-any.whl\n",
+    );
+    expect(await fails([], { cwd: wheel })).toMatch(
+      /^error: runtime.yaml dependencies\[0\]\.wheels\[0\]: dist\/x-1\.0/,
+    );
+    const native = await project(
+      "missing-file",
+      "name: m\ndependencies:\n  - files:\n      - src: bin/tool\n        dest: bin/tool\n",
+    );
+    expect(await fails(["-del"], { cwd: native })).toMatch(
+      /^error: runtime.yaml dependencies\[0\]\.files\[0\]\.src: bin\/tool does not exist/,
+    );
   });
 
   it("a dependency path outside the project, or the lock file listed as a dependency", async () => {
     const outside = await project("outside", "name: m\ndependencies:\n  - ../requirements.txt\n");
-    expect(await fails(["-del"], { cwd: outside })).toMatch(/must be a path inside the directory of runtime.yaml$/);
-    const locked = await project("lock-listed", "name: m\ndependencies:\n  - .starwhale/lock/requirements-sw-lock.txt\n", {
-      ".starwhale/lock/requirements-sw-lock.txt": "beta==1.5\n",
-    });
+    expect(await fails(["-del"], { cwd: outside })).toMatch(
+      /must be a path inside the directory of runtime.yaml$/,
+    );
+    const locked = await project(
+      "lock-listed",
+      "name: m\ndependencies:\n  - .starwhale/lock/requirements-sw-lock.txt\n",
+      {
+        ".starwhale/lock/requirements-sw-lock.txt": "beta==1.5\n",
+      },
+    );
     expect(await fails(["-del"], { cwd: locked })).toMatch(/has already been added into the runtime.yaml/);
   });
 
   it("a Python that is not installed", async () => {
     const dir = await project("py399", 'name: m\nenvironment:\n  python: "3.99"\n');
-    expect(await fails([], { cwd: dir })).toBe("error: Python 3.99 is not installed: python3.99 was not found on PATH");
+    expect(await fails([], { cwd: dir })).toBe(
+      "error: Python 3.99 is not installed: python3.99 was not found on PATH",
+    );
   });
 
   it("a package pip cannot find, with pip's reason", async () => {
@@ -137,7 +166,9 @@ describe("swcli runtime build refuses bad input with one line", () => {
   });
 
   it("--push, which is not available yet", async () => {
-    expect(await fails(["-v", venv, "--push", "cloud://server/project/p"])).toMatch(/^error: --push is not available yet/);
+    expect(await fails(["-v", venv, "--push", "cloud://server/project/p"])).toMatch(
+      /^error: --push is not available yet/,
+    );
   });
 
   it("a current instance that is not the standalone one", async () => {

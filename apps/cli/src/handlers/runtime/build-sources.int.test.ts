@@ -12,11 +12,21 @@ import {
   runPip,
   wheelFileName,
 } from "@swhub/runtime/testing/python";
+import type { RuntimeManifest } from "@swhub/shared/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { buildTestCli, type CliRun, errorLines, makeTestHome, runCli, type TestHome } from "./build-test-support";
+import {
+  buildTestCli,
+  type CliRun,
+  errorLines,
+  makeTestHome,
+  runCli,
+  type TestHome,
+} from "./build-test-support";
 
-const fixtures = fileURLToPath(new URL("../../../../../packages/runtime/test-fixtures/starwhale-0.6.15/", import.meta.url));
+const fixtures = fileURLToPath(
+  new URL("../../../../../packages/runtime/test-fixtures/starwhale-0.6.15/", import.meta.url),
+);
 
 let entry: string;
 let tmp: string;
@@ -60,13 +70,17 @@ function built(run: CliRun): Built {
   return JSON.parse(run.stdout) as Built;
 }
 
-const member = async (bundle: string, path: string) => (await readBundleMember(bundle, path)).toString("utf8");
-const manifestOf = async (bundle: string) => parse(await member(bundle, "_manifest.yaml")) as Record<string, any>;
+const member = async (bundle: string, path: string) =>
+  (await readBundleMember(bundle, path)).toString("utf8");
+const manifestOf = async (bundle: string) => parse(await member(bundle, "_manifest.yaml")) as RuntimeManifest;
 
 /** Every mapping key path of a document (list items are not descended into): the shape Starwhale writes. */
 function keyPaths(value: unknown, prefix = ""): string[] {
   if (!value || typeof value !== "object" || Array.isArray(value)) return [];
-  return Object.entries(value).flatMap(([key, child]) => [`${prefix}${key}`, ...keyPaths(child, `${prefix}${key}.`)]);
+  return Object.entries(value).flatMap(([key, child]) => [
+    `${prefix}${key}`,
+    ...keyPaths(child, `${prefix}${key}.`),
+  ]);
 }
 
 async function starwhaleKeys(bundle: string): Promise<string[]> {
@@ -108,7 +122,11 @@ describe("swcli runtime build --venv", () => {
       python: expect.stringMatching(/^3\.\d+$/),
       arch: ["noarch"],
       auto_lock_dependencies: true,
-      lock: { env_prefix_path: venv, env_use_shell: false, files: [".starwhale/lock/requirements-sw-lock.txt"] },
+      lock: {
+        env_prefix_path: venv,
+        env_use_shell: false,
+        files: [".starwhale/lock/requirements-sw-lock.txt"],
+      },
     });
     expect(parse(await member(result.bundle_path, "runtime.yaml"))).toMatchObject({
       name: "ml-env",
@@ -134,7 +152,8 @@ describe("swcli runtime build --venv", () => {
     expect(last).toMatch(
       /^built local\/project\/self\/runtime\/short\/version\/([a-z2-7]{40}) \(version ([a-z2-7]{12}), tags latest, v0\)$/,
     );
-    for (const phase of ["prepare", "lock", "copy", "pack", "tag"]) expect(run.stdout).toContain(`${phase}: done`);
+    for (const phase of ["prepare", "lock", "copy", "pack", "tag"])
+      expect(run.stdout).toContain(`${phase}: done`);
   });
 
   it("keeps editables and local wheels only when asked (-ie, -ilw)", async () => {
@@ -163,11 +182,24 @@ describe("swcli runtime build --venv", () => {
 
   it("records cuda, cudnn, arch, the name and the project", async () => {
     const home = await makeTestHome();
-    const args = ["-v", venv, "--cuda", "11.4", "--cudnn", "8", "--arch", "amd64", "--name", "gpu", "-p", "team"];
+    const args = [
+      "-v",
+      venv,
+      "--cuda",
+      "11.4",
+      "--cudnn",
+      "8",
+      "--arch",
+      "amd64",
+      "--name",
+      "gpu",
+      "-p",
+      "team",
+    ];
     const result = built(await build(home, args));
     expect(result.uri).toMatch(/^local\/project\/team\/runtime\/gpu\/version\//);
     const manifest = await manifestOf(result.bundle_path);
-    expect(manifest.docker.builtin_run_image.fullname).toBe(
+    expect(manifest.docker?.builtin_run_image?.fullname).toBe(
       "docker-registry.starwhale.cn/star-whale/cuda:11.4-cudnn8-base0.3.4",
     );
     expect(manifest.environment.arch).toEqual(["amd64"]);
@@ -203,14 +235,17 @@ describe("swcli runtime build --shell", () => {
     expect(result.name).toBe("ml-env");
     const manifest = await manifestOf(result.bundle_path);
     expect(manifest.environment.lock).toMatchObject({ env_use_shell: true, env_prefix_path: "" });
-    expect(manifest.environment.lock.shell).toMatchObject({ python_env: "venv", use_venv: true });
+    expect(manifest.environment.lock?.shell).toMatchObject({ python_env: "venv", use_venv: true });
   });
 
   it("locks the conda env active in the shell (CONDA_PREFIX)", async () => {
     const prefix = await makeCondaPrefix(join(tmp, "shell-conda"), { python: "3.11.7" });
     const home = await makeTestHome({ CONDA_PREFIX: prefix, CONDA_DEFAULT_ENV: "shell-conda" });
     const result = built(await build(home, ["--shell"]));
-    expect(result).toMatchObject({ name: "shell-conda", lock_file: "dependencies/.starwhale/lock/conda-sw-lock.yaml" });
+    expect(result).toMatchObject({
+      name: "shell-conda",
+      lock_file: "dependencies/.starwhale/lock/conda-sw-lock.yaml",
+    });
     expect((await manifestOf(result.bundle_path)).environment.mode).toBe("conda");
   });
 });
@@ -236,7 +271,7 @@ describe("swcli runtime build --conda-prefix", () => {
     expect(lock.dependencies).toContainEqual({ pip: ["gamma==0.3", "numpy==1.26.4"] });
     const manifest = await manifestOf(result.bundle_path);
     expect(manifest.environment).toMatchObject({ mode: "conda", python: "3.11" });
-    expect(manifest.configs.conda.condarc).toEqual({ channels: ["conda-forge"], ssl_verify: false });
+    expect(manifest.configs.conda?.condarc).toEqual({ channels: ["conda-forge"], ssl_verify: false });
     expect(parse(await member(result.bundle_path, "configs/condarc"))).toEqual({
       channels: ["conda-forge"],
       ssl_verify: false,
@@ -300,7 +335,9 @@ ${extra}dependencies:
         "files/scripts/hello.sh",
       ]),
     );
-    expect(await member(result.bundle_path, "runtime.yaml")).toBe(await readFile(join(dir, "runtime.yaml"), "utf8"));
+    expect(await member(result.bundle_path, "runtime.yaml")).toBe(
+      await readFile(join(dir, "runtime.yaml"), "utf8"),
+    );
     const lock = await member(result.bundle_path, "dependencies/.starwhale/lock/requirements-sw-lock.txt");
     // delta came from a local wheel file: dropped from the lock, restored from wheels/ instead.
     expect(lock.split("\n").slice(1)).toEqual(["alpha==1.0", "beta==2.0", "gamma==0.3"]);
@@ -308,12 +345,15 @@ ${extra}dependencies:
     const manifest = await manifestOf(result.bundle_path);
     expect(keyPaths(manifest).sort()).toEqual(await starwhaleKeys("yamlfull.swrt"));
     expect(manifest.artifacts).toEqual({
-      dependencies: ["dependencies/requirements.txt", "dependencies/.starwhale/lock/requirements-sw-lock.txt"],
+      dependencies: [
+        "dependencies/requirements.txt",
+        "dependencies/.starwhale/lock/requirements-sw-lock.txt",
+      ],
       files: [{ dest: "bin/hello.sh", src: "scripts/hello.sh" }],
       runtime_yaml: "runtime.yaml",
       wheels: ["wheels/dist/delta-4.0-py3-none-any.whl"],
     });
-    expect(manifest.dependencies.raw_deps.map((d: { kind: string }) => d.kind)).toEqual([
+    expect(manifest.dependencies.raw_deps?.map((d) => d.kind)).toEqual([
       "pip_pkg",
       "pip_req_file",
       "wheel",
@@ -337,7 +377,10 @@ ${extra}dependencies:
       const file = wheelFileName({ name, version });
       await mkdir(join(index, name), { recursive: true });
       await writeFile(join(index, name, file), await readFile(join(wheels, file)));
-      await writeFile(join(index, name, "index.html"), `<html><body><a href="${file}">${file}</a></body></html>`);
+      await writeFile(
+        join(index, name, "index.html"),
+        `<html><body><a href="${file}">${file}</a></body></html>`,
+      );
     }
     const dir = await project(
       "yaml-index",
@@ -347,17 +390,20 @@ ${extra}dependencies:
     const result = built(await build(home, ["-y", join(dir, "runtime.yaml")], home.home));
     const lock = await member(result.bundle_path, "dependencies/.starwhale/lock/requirements-sw-lock.txt");
     expect(lock.split("\n").slice(1)).toEqual(["gamma==0.3"]);
-    expect((await manifestOf(result.bundle_path)).configs.pip.index_url).toBe(`file://${index}`);
+    expect((await manifestOf(result.bundle_path)).configs.pip?.index_url).toBe(`file://${index}`);
   });
 
   it("skips the lock with -del and records auto_lock_dependencies: false", async () => {
-    const dir = await project("yaml-del", fullYaml().replace("  - wheels:\n      - dist/delta-4.0-py3-none-any.whl\n", ""));
+    const dir = await project(
+      "yaml-del",
+      fullYaml().replace("  - wheels:\n      - dist/delta-4.0-py3-none-any.whl\n", ""),
+    );
     const home = await makeTestHome();
     const result = built(await build(home, ["-del"], dir));
     expect(result.lock_file).toBeNull();
     const manifest = await manifestOf(result.bundle_path);
     expect(manifest.environment).toMatchObject({ auto_lock_dependencies: false, lock: { files: [] } });
-    expect(manifest.artifacts.dependencies).toEqual(["dependencies/requirements.txt"]);
+    expect(manifest.artifacts?.dependencies).toEqual(["dependencies/requirements.txt"]);
     await expect(readFile(join(dir, ".starwhale", "venv", "pyvenv.cfg"))).rejects.toThrow();
   });
 });

@@ -6,7 +6,14 @@ import { promisify } from "node:util";
 import { buildWheel, createVenv, makeTempDir, pipInstall } from "@swhub/runtime/testing/python";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { buildTestCli, type CliRun, errorLines, makeTestHome, runCli, type TestHome } from "./build-test-support";
+import {
+  buildTestCli,
+  type CliRun,
+  errorLines,
+  makeTestHome,
+  runCli,
+  type TestHome,
+} from "./build-test-support";
 
 let entry: string;
 let tmp: string;
@@ -39,14 +46,20 @@ function ok(run: CliRun): { version: string; tags: string[]; bundle_path: string
 async function yamlProject(name: string, wheelBytes = 4096): Promise<string> {
   const dir = join(tmp, name);
   await mkdir(join(dir, "data"), { recursive: true });
-  await writeFile(join(dir, "runtime.yaml"), `name: ${name}\ndependencies:\n  - wheels:\n      - big-1.0-py3-none-any.whl\n  - files:\n      - src: data\n        dest: share/data\n`);
+  await writeFile(
+    join(dir, "runtime.yaml"),
+    `name: ${name}\ndependencies:\n  - wheels:\n      - big-1.0-py3-none-any.whl\n  - files:\n      - src: data\n        dest: share/data\n`,
+  );
   await writeFile(join(dir, "big-1.0-py3-none-any.whl"), randomBytes(wheelBytes));
   await writeFile(join(dir, "data", "table.csv"), "a,b\n1,2\n");
   return dir;
 }
 
 describe("reproducible builds", () => {
-  const fixed = { SW_BUILD_BUNDLE_FIXED_VERSION_FOR_TEST: "reproduciblereproduciblereproduciblerepr", SOURCE_DATE_EPOCH: "1700000000" };
+  const fixed = {
+    SW_BUILD_BUNDLE_FIXED_VERSION_FOR_TEST: "reproduciblereproduciblereproduciblerepr",
+    SOURCE_DATE_EPOCH: "1700000000",
+  };
 
   it("gives byte-identical bundles for the same venv, version id and SOURCE_DATE_EPOCH", async () => {
     const [a, b] = [await makeTestHome(fixed), await makeTestHome(fixed)];
@@ -54,7 +67,9 @@ describe("reproducible builds", () => {
     const second = ok(await build(b, ["-v", venv]));
     expect(first.version).toBe(fixed.SW_BUILD_BUNDLE_FIXED_VERSION_FOR_TEST);
     expect(await readFile(second.bundle_path)).toEqual(await readFile(first.bundle_path));
-    const manifest = parse(await readFile(join(a.storage, "self/workdir/runtime/env/re", first.version, "_manifest.yaml"), "utf8"));
+    const manifest = parse(
+      await readFile(join(a.storage, "self/workdir/runtime/env/re", first.version, "_manifest.yaml"), "utf8"),
+    );
     expect(manifest.created_at).toBe("2023-11-14 22:13:20 UTC");
   });
 
@@ -71,7 +86,9 @@ describe("reproducible builds", () => {
     ok(await build(home, ["-v", venv]));
     const again = await build(home, ["-v", venv]);
     expect(again.code).toBe(1);
-    expect(errorLines(again)[0]).toMatch(/^error: version reproduciblereproduciblereproduciblerepr of runtime env already exists/);
+    expect(errorLines(again)[0]).toMatch(
+      /^error: version reproduciblereproduciblereproduciblerepr of runtime env already exists/,
+    );
   });
 });
 
@@ -95,7 +112,9 @@ describe("a full disk in the middle of a build", () => {
       `${node} runtime build -del --name rt -y ${big}/runtime.yaml >/dev/null 2>"$HOME/err"; echo "exit=$?"`,
       `cd "$SW_LOCAL_STORAGE" && find . -mindepth 1 | sort && echo ---- && cat self/runtime/rt/_manifest.yaml`,
     ].join("\n");
-    const { stdout } = await promisify(execFile)("unshare", ["-m", "sh", "-c", shell], { env: home.env as NodeJS.ProcessEnv });
+    const { stdout } = await promisify(execFile)("unshare", ["-m", "sh", "-c", shell], {
+      env: home.env as NodeJS.ProcessEnv,
+    });
     const [listing = "", index = ""] = stdout.split("----\n");
     const lines = listing.trim().split("\n");
     return { lines, index: parse(index), error: await readFile(join(home.home, "err"), "utf8") };
@@ -108,7 +127,9 @@ describe("a full disk in the middle of a build", () => {
     const version = bundles[0]!.split("/").at(-1)!.replace(".swrt", "");
     // Nothing of the failed build: no second bundle, no temporary files, one snapshot.
     expect(result.lines.filter((line) => line.includes(".swtmp-"))).toEqual([]);
-    const snapshots = result.lines.filter((line) => /^\.\/self\/workdir\/runtime\/rt\/[a-z2-7]{2}\/[a-z2-7]+$/.test(line));
+    const snapshots = result.lines.filter((line) =>
+      /^\.\/self\/workdir\/runtime\/rt\/[a-z2-7]{2}\/[a-z2-7]+$/.test(line),
+    );
     expect(snapshots).toEqual([expect.stringContaining(version)]);
     expect(result.index.tags).toEqual({ latest: version, v0: version });
     expect(result.error).toMatch(/^error: not enough disk space to write /m);

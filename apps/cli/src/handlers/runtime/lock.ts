@@ -35,6 +35,7 @@ export async function lock(options: LockOptions, ctx: CommandContext): Promise<v
     python_version: locked.pythonVersion,
     content: locked.content,
   };
+  ctx.progress.close(true);
   ctx.output.result(result, (r) => {
     if (r.path === null) ctx.output.line(r.content);
     else ctx.output.line(`locked ${r.prefix} (Python ${r.python_version}) into ${r.path}`);
