@@ -7,7 +7,7 @@ import { runtimeNameProblem } from "@swhub/shared/names";
 import { DEFAULT_OS, parseRuntimeYaml, type RuntimeYaml } from "@swhub/shared/schemas";
 import { inspectCondaPrefix } from "../python/conda";
 import { detectShellEnv, inspectVenv } from "../python/venv";
-import { dockerRuntimeName, pinImage } from "./images";
+import { dockerRuntimeName } from "./images";
 import { findPython } from "./python";
 import { lastWords, runTool } from "./run";
 import { type BuildSettings, findConda, type RunHooks } from "./settings";
@@ -204,6 +204,7 @@ async function planDocker(
   const runtimeName = name ?? dockerRuntimeName(image);
   checkName(runtimeName);
   hooks.progress?.log(`resolving ${image}`, "engine");
+  const { pinImage } = await import("./pin-image");
   const pinned = await pinImage(image, settings.env);
   if (!pinned.pinned)
     hooks.warn?.(`could not resolve ${image} to a digest (${pinned.reason}); recording the tag`);
