@@ -17,7 +17,8 @@ const pad = (n: number) => String(n).padStart(2, "0");
  */
 export function starwhaleCreatedAt(date: Date, utc = false): string {
   // Machines on UTC skip Intl, whose time zone data costs a build ~30 ms to load.
-  if (utc || date.getTimezoneOffset() === 0) return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+  if (utc || date.getTimezoneOffset() === 0)
+    return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
   const zone =
     new Intl.DateTimeFormat("en-US", { timeZoneName: "short" })
       .formatToParts(date)
