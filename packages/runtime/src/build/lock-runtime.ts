@@ -5,10 +5,9 @@ import { dirname, join, resolve } from "node:path";
 import { invalidInput, notFound } from "@swhub/shared/errors";
 import { LOCK_DIR, parseRuntimeYaml, type RuntimeYaml } from "@swhub/shared/schemas";
 import { writeFileAtomic } from "../fs/atomic";
-import { detectShellEnv } from "../python/venv";
 import { type LockedEnv, type LockPhaseOptions, lockTarget } from "./lock-phase";
 import type { BuildSettings, RunHooks } from "./settings";
-import { findCondaEnv, type LockTarget } from "./sources";
+import { activeShellEnv, findCondaEnv, type LockTarget } from "./sources";
 
 export type LockEnvSelector =
   | { kind: "auto" }
@@ -88,7 +87,7 @@ async function selectTarget(
         useShell: false,
       };
     case "shell": {
-      const shell = detectShellEnv(settings.env as NodeJS.ProcessEnv);
+      const shell = activeShellEnv(settings);
       return {
         kind: "env",
         mode: shell.kind,

@@ -81,7 +81,7 @@ export async function planBuild(
       });
     }
     case "shell": {
-      const shell = detectShellEnv(settings.env as NodeJS.ProcessEnv);
+      const shell = activeShellEnv(settings);
       const prefix = resolve(cwd, shell.prefix);
       const python =
         shell.kind === "venv" ? (await inspectVenv(prefix)).pythonVersion : await condaPython(prefix);
@@ -233,4 +233,11 @@ async function planDocker(
 function checkName(name: string): void {
   const problem = runtimeNameProblem(name);
   if (problem) throw invalidInput(problem, "choose the runtime's name with --name NAME");
+}
+
+/** The env active in the user's shell: `VIRTUAL_ENV`, or `CONDA_PREFIX` (named by `CONDA_DEFAULT_ENV` or its directory). */
+export function activeShellEnv(settings: BuildSettings) {
+  const env = { ...settings.env };
+  if (env.CONDA_PREFIX && !env.CONDA_DEFAULT_ENV) env.CONDA_DEFAULT_ENV = basename(env.CONDA_PREFIX);
+  return detectShellEnv(env as NodeJS.ProcessEnv);
 }

@@ -240,7 +240,7 @@ describe("swcli runtime build --shell", () => {
 
   it("locks the conda env active in the shell (CONDA_PREFIX)", async () => {
     const prefix = await makeCondaPrefix(join(tmp, "shell-conda"), { python: "3.11.7" });
-    const home = await makeTestHome({ CONDA_PREFIX: prefix, CONDA_DEFAULT_ENV: "shell-conda" });
+    const home = await makeTestHome({ CONDA_PREFIX: prefix });
     const result = built(await build(home, ["--shell"]));
     expect(result).toMatchObject({
       name: "shell-conda",
