@@ -4,7 +4,11 @@ import { spawn } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readBundleMember } from "@swhub/runtime/bundle/read";
 import { pipEnv } from "@swhub/runtime/testing/python";
+import type { RuntimeManifest } from "@swhub/shared/schemas";
+import { expect } from "vitest";
+import { parse } from "yaml";
 import { buildCli } from "../../../build.mjs";
 
 export interface CliRun {
@@ -65,3 +69,54 @@ export function runCli(
 
 /** The lines of stderr starting with `error:`. */
 export const errorLines = (run: CliRun) => run.stderr.split("\n").filter((line) => line.startsWith("error:"));
+
+/** `swcli -o json runtime build ARGS` with the test home's environment (and `env` on top). */
+export function runBuild(
+  entry: string,
+  home: TestHome,
+  args: string[],
+  cwd = home.home,
+  env: Record<string, string | undefined> = {},
+): Promise<CliRun> {
+  return runCli(entry, ["-o", "json", "runtime", "build", ...args], { cwd, env: { ...home.env, ...env } });
+}
+
+export interface Built {
+  uri: string;
+  name: string;
+  project: string;
+  version: string;
+  tags: string[];
+  bundle_path: string;
+  snapshot_workdir: string;
+  lock_file: string | null;
+  image: string | null;
+}
+
+/** The JSON result of a build that must have succeeded. */
+export function built(run: CliRun): Built {
+  expect(run.stderr).not.toContain("error:");
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout) as Built;
+}
+
+export const member = async (bundle: string, path: string) =>
+  (await readBundleMember(bundle, path)).toString("utf8");
+export const manifestOf = async (bundle: string) =>
+  parse(await member(bundle, "_manifest.yaml")) as RuntimeManifest;
+
+/** Every mapping key path of a document (list items are not descended into): the shape Starwhale writes. */
+export function keyPaths(value: unknown, prefix = ""): string[] {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return [];
+  return Object.entries(value).flatMap(([key, child]) => [
+    `${prefix}${key}`,
+    ...keyPaths(child, `${prefix}${key}.`),
+  ]);
+}
+
+const fixtures = new URL("../../../../../packages/runtime/test-fixtures/starwhale-0.6.15/", import.meta.url);
+
+/** The key paths of the manifest in a bundle Starwhale 0.6.15 wrote. */
+export async function starwhaleKeys(bundle: string): Promise<string[]> {
+  return keyPaths(parse(await member(new URL(bundle, fixtures).pathname, "_manifest.yaml"))).sort();
+}
