@@ -84,7 +84,8 @@ export async function installDependencies(
 ): Promise<void> {
   const targets = pipTargets(yaml, baseDir, hooks);
   if (targets.length === 0) return;
-  hooks.progress?.phase("install", targets.length, "items");
+  const items = targets.filter((target) => target !== "-r").length;
+  hooks.progress?.phase("install", items, "items");
   const install = [
     "install",
     "--exists-action",
@@ -116,5 +117,5 @@ export async function installDependencies(
       "check the package names and your index settings (configs.pip, SW_PYPI_*, PIP_FIND_LINKS); pip's output is above",
     );
   }
-  hooks.progress?.update(targets.length, targets.length);
+  hooks.progress?.update(items, items);
 }

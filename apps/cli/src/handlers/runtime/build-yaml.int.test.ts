@@ -140,6 +140,18 @@ ${extra}dependencies:
     const lock = await member(result.bundle_path, "dependencies/.starwhale/lock/requirements-sw-lock.txt");
     expect(lock.split("\n").slice(1)).toEqual(["gamma==0.3"]);
     expect((await manifestOf(result.bundle_path)).configs.pip?.index_url).toBe(`file://${index}`);
+
+    // SW_PYPI_INDEX_URL wins over configs.pip: with an empty index in the YAML, the install still finds gamma.
+    const empty = join(tmp, "empty-simple");
+    await mkdir(empty, { recursive: true });
+    const elsewhere = await project(
+      "yaml-sw-pypi",
+      `name: indexed\nconfigs:\n  pip:\n    index_url: file://${empty}\ndependencies:\n  - requirements.txt\n`,
+    );
+    const viaEnv = await build(home, ["-nc"], elsewhere, { SW_PYPI_INDEX_URL: `file://${index}` });
+    expect(built(viaEnv).lock_file).toBe("dependencies/.starwhale/lock/requirements-sw-lock.txt");
+    const withoutEnv = await build(home, ["-nc"], elsewhere);
+    expect(withoutEnv.code).toBe(1);
   });
 
   it("skips the lock with -del and records auto_lock_dependencies: false", async () => {
