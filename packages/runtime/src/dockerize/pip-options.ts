@@ -1,19 +1,13 @@
 import type { RuntimeManifest } from "@swhub/shared/schemas";
+import type { PypiSettings } from "../build/settings";
 
 /*
  * pip's index options for installing a runtime's packages, and the `SW_PYPI_*` values written into the image.
- * Kept in one place so it can give way to the restore engine's builder (`restore/pip-options.ts`) once that exists.
+ * Kept in one place so it can give way to the restore engine's builder (`restore/pip-options.ts`) once that exists:
+ * a manifest's `configs.pip` lists may be strings or lists, and Starwhale writes `[""]` for empty ones.
  */
 
-/** `SW_PYPI_*` settings of the machine (or server) that builds the image. */
-export interface PypiSettings {
-  indexUrl?: string;
-  extraIndexUrl?: string;
-  trustedHost?: string;
-  /** Seconds; default 90, as Starwhale. */
-  timeout?: number;
-  retries?: number;
-}
+export type { PypiSettings };
 
 function list(value: string | string[] | undefined): string[] {
   const items = typeof value === "string" ? value.split(/\s+/) : (value ?? []);

@@ -1,5 +1,6 @@
 import { invalidInput } from "@swhub/shared/errors";
 import type { RuntimeManifest } from "@swhub/shared/schemas";
+import { builtinRunImage, DEFAULT_IMAGE_REPO } from "../build/images";
 import { formatReference, parseReference } from "../oci/reference";
 import { formatPlatform, type Platform } from "../oci/types";
 
@@ -12,9 +13,6 @@ import { formatPlatform, type Platform } from "../oci/types";
 export const imageWorkdir = "/opt/starwhale.user/runtime";
 /** Where the restored environment lives in the image. */
 export const imageEnvPrefix = `${imageWorkdir}/export/venv`;
-
-export const defaultBuiltinRepo = "docker-registry.starwhale.cn/star-whale";
-export const defaultBaseImageVersion = "0.3.4";
 
 export const supportedArchitectures = ["amd64", "arm64"] as const;
 
@@ -136,19 +134,17 @@ export function chooseBaseImage(
   const repoOverride = settings.imageRepo?.trim() || settings.configRepo?.trim();
   const builtin = manifest.docker?.builtin_run_image;
   if (builtin) {
-    const repo = repoOverride || builtin.repo || defaultBuiltinRepo;
+    const repo = repoOverride || builtin.repo || DEFAULT_IMAGE_REPO;
     return { reference: `${repo.replace(/\/+$/, "")}/${builtin.name}:${builtin.tag}`, source: "builtin" };
   }
   if (!manifest.docker && manifest.base_image?.trim() && !repoOverride) {
     return { reference: manifest.base_image.trim(), source: "builtin" };
   }
-  const version = settings.baseImageVersion?.trim() || defaultBaseImageVersion;
-  const cuda = String(environment.cuda ?? "").trim();
-  const cudnn = String(environment.cudnn ?? "").trim();
-  const repo = (repoOverride || defaultBuiltinRepo).replace(/\/+$/, "");
-  if (!cuda) return { reference: `${repo}/base:${version}`, source: "builtin" };
-  return {
-    reference: `${repo}/cuda:${cuda}${cudnn ? `-cudnn${cudnn}` : ""}-base${version}`,
-    source: "builtin",
-  };
+  const derived = builtinRunImage({
+    cuda: String(environment.cuda ?? "").trim(),
+    cudnn: String(environment.cudnn ?? "").trim(),
+    ...(repoOverride ? { repo: repoOverride } : {}),
+    ...(settings.baseImageVersion?.trim() ? { baseVersion: settings.baseImageVersion.trim() } : {}),
+  });
+  return { reference: derived.fullname, source: "builtin" };
 }

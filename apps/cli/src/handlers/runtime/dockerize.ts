@@ -136,6 +136,8 @@ function engineOptions(options: DockerizeOptions, ctx: CommandContext): EngineOp
       insecure: env.SW_INSECURE_REGISTRIES,
     },
     pypi,
+    // pip runs with the user's environment: PATH, PIP_* (find-links, indexes), proxies.
+    env: { pipEnv: { ...env.inherited } },
     progress: ctx.progress,
     signal: ctx.signal,
   };
@@ -157,6 +159,7 @@ async function buildx(
     dryRun: options.dryRun,
     ...(engine.base ? { base: engine.base } : {}),
     ...(engine.pypi ? { pypi: engine.pypi } : {}),
+    env: { ...env.inherited },
     proxies: { http: env.http_proxy ?? env.HTTP_PROXY, https: env.https_proxy ?? env.HTTPS_PROXY },
     progress: ctx.progress,
     signal: ctx.signal,
