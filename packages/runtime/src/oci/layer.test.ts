@@ -99,6 +99,25 @@ describe("createLayer", () => {
     expect(c.descriptor.digest).not.toBe(a.descriptor.digest);
   });
 
+  it("keeps files' own mtimes when asked (bytecode is checked against them), and reports its progress", async () => {
+    await makeTree(join(tmp, "src"), new Date("2021-05-05T00:00:00Z"));
+    const seen: number[] = [];
+    const layer = await createLayer(join(tmp, "layout"), {
+      from: { directory: join(tmp, "src") },
+      keepFileMtimes: true,
+      onProgress: (bytes) => seen.push(bytes),
+    });
+    const entries = await readLayer(blobPath(join(tmp, "layout"), layer.descriptor.digest));
+    const times = Object.fromEntries(entries.map((e) => [e.name, e.mtime]));
+    expect(times["pkg/__init__.py"]).toBe(Date.parse("2021-05-05T00:00:00Z"));
+    expect(times["pkg/"]).toBe(0);
+    expect(times["link.py"]).toBe(0);
+    const uncompressed = gunzipSync(
+      await readFile(blobPath(join(tmp, "layout"), layer.descriptor.digest)),
+    ).length;
+    expect(seen.at(-1)).toBe(uncompressed);
+  });
+
   it("writes sorted entries under the prefix, parents first, with fixed owners, times and modes", async () => {
     await makeTree(join(tmp, "src"), new Date("2021-05-05"));
     const layer = await createLayer(join(tmp, "layout"), {
