@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { ProgressSink } from "@swhub/shared/progress";
 import { packedEnvPath } from "../bundle/packed-env";
@@ -30,6 +31,8 @@ export interface EnvSettings {
   glibc?: string;
   /** gzip level of the new layers; default 6. */
   compressionLevel?: number;
+  /** Cores to compress layers on; default all of this machine's. */
+  parallel?: number;
 }
 
 export interface BuiltLayer {
@@ -63,6 +66,10 @@ export function createLayerBuilder(
   let scratch: Promise<string> | undefined;
   let bundleDir: Promise<string> | undefined;
   let done = 0;
+  const compression = {
+    compressionLevel: settings.compressionLevel ?? 6,
+    parallel: settings.parallel ?? availableParallelism(),
+  };
   let packedPath: Promise<string> | undefined;
   const report = (bytes: number) => {
     done = bytes;
@@ -84,7 +91,7 @@ export function createLayerBuilder(
     const start = done;
     return createLayer(workDir, {
       from: { directory },
-      compressionLevel: settings.compressionLevel ?? 6,
+      ...compression,
       onProgress: (bytes) => report(start + bytes),
     });
   };
@@ -101,7 +108,7 @@ export function createLayerBuilder(
         gzip: false,
         prefix: imageWorkdir,
         include: (path) => !isExcluded(path),
-        compressionLevel: settings.compressionLevel ?? 6,
+        ...compression,
         onProgress: (bytes) => report(start + bytes),
       });
       await rememberLayer(workDir, key, layer);
@@ -133,7 +140,7 @@ export function createLayerBuilder(
             platform,
             python,
             prompt: runtime.name,
-            compressionLevel: settings.compressionLevel ?? 6,
+            ...compression,
             onProgress: (bytes) => report(start + bytes),
           });
           await rememberLayer(workDir, key, { ...layer, note: "packed" });

@@ -126,18 +126,18 @@ describe("dockerize for several platforms", () => {
 
   it("refuses a platform a runtime is not built for, and a base whose Python is not the runtime's", async () => {
     const amd = await writeRuntimeVersion(f.store, { name: "amdonly", lock: [], arch: ["amd64"] });
-    await expect(dockerizeRuntime(amd, options({ tags: ["x/y:1"], platforms: ["arm64"] }))).rejects.toThrow(
-      "runtime amdonly is built for amd64 and cannot run on linux/arm64",
-    );
+    await expect(
+      dockerizeRuntime(amd, options({ tags: [`${f.registry.host}/team/x:1`], platforms: ["arm64"] })),
+    ).rejects.toThrow("runtime amdonly is built for amd64 and cannot run on linux/arm64");
     const old = await writeRuntimeVersion(f.store, { name: "old", lock: [], python: "3.9" });
-    await expect(dockerizeRuntime(old, options({ tags: ["x/y:1"] }))).rejects.toThrow(
+    await expect(dockerizeRuntime(old, options({ tags: [`${f.registry.host}/team/x:1`] }))).rejects.toThrow(
       `the base image ${multiBase} cannot serve this runtime: it needs Python 3.9, and the image has Python 3.11`,
     );
   });
 
   it("refuses a platform it does not know with the choices", async () => {
-    await expect(dockerizeRuntime(demo, options({ tags: ["x/y:1"], platforms: ["s390x"] }))).rejects.toThrow(
-      /^unknown platform "s390x"$/,
-    );
+    await expect(
+      dockerizeRuntime(demo, options({ tags: [`${f.registry.host}/team/x:1`], platforms: ["s390x"] })),
+    ).rejects.toThrow(/^unknown platform "s390x"$/);
   });
 });

@@ -58,6 +58,7 @@ export interface PackedEnvLayerOptions {
   python: BasePython;
   prompt: string;
   compressionLevel?: number;
+  parallel?: number;
   onProgress?: (bytes: number) => void;
 }
 
@@ -97,6 +98,7 @@ export async function packedEnvLayer(
         has: (path) => written.has(path),
       }),
     ...(options.compressionLevel ? { compressionLevel: options.compressionLevel } : {}),
+    ...(options.parallel ? { parallel: options.parallel } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
 }

@@ -11,6 +11,7 @@ type EntryHeader = Parameters<Pack["entry"]>[0];
 
 import type { Layer } from "../oci/layer";
 import { writeBlobStream } from "../oci/layout";
+import { createParallelGzip } from "../oci/parallel-gzip";
 import { addTarEntry } from "../oci/tar";
 import { mediaTypes } from "../oci/types";
 
@@ -44,6 +45,8 @@ export interface TarLayerOptions {
   /** mtime of directories and extra entries. Default the Unix epoch. */
   mtime?: Date;
   compressionLevel?: number;
+  /** Compress on this many cores (see parallel-gzip.ts). Default 1. */
+  parallel?: number;
   onProgress?: (bytes: number) => void;
 }
 
@@ -61,7 +64,11 @@ export async function layerFromTar(layoutDir: string, options: TarLayerOptions):
       cb(null, chunk);
     },
   });
-  const gzip = createGzip({ level: options.compressionLevel ?? 6, chunkSize: 256 * 1024 });
+  const level = options.compressionLevel ?? 6;
+  const gzip =
+    (options.parallel ?? 1) > 1
+      ? createParallelGzip({ level, concurrency: options.parallel! })
+      : createGzip({ level, chunkSize: 256 * 1024 });
   const sink = new PassThrough({ highWaterMark: 1 << 20 });
   const blob = writeBlobStream(layoutDir, sink);
   const packing = pipeline(out, hashUncompressed, gzip, sink);
@@ -96,7 +103,9 @@ async function fill(out: Pack, prefix: string, mtime: Date, options: TarLayerOpt
   const captured = new Map<string, Buffer>();
   const entries = extract();
   const source: Readable = createReadStream(options.archive, { highWaterMark: 1 << 20 });
-  const reading = options.gzip ? pipeline(source, createGunzip(), entries) : pipeline(source, entries);
+  const reading = options.gzip
+    ? pipeline(source, createGunzip({ chunkSize: 1 << 20 }), entries)
+    : pipeline(source, entries);
   const consuming = (async () => {
     const seen = new Set<string>();
     for await (const entry of entries) {

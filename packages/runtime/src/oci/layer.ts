@@ -7,6 +7,7 @@ import { createGzip } from "node:zlib";
 import { invalidInput } from "@swhub/shared/errors";
 import { pack as createPack, type Pack } from "tar-stream";
 import { writeBlobStream } from "./layout";
+import { createParallelGzip } from "./parallel-gzip";
 import { addTarEntry, streamTarEntry } from "./tar";
 import { type Descriptor, mediaTypes } from "./types";
 
@@ -35,6 +36,8 @@ export interface CreateLayerOptions {
   keepFileMtimes?: boolean;
   /** Called with the uncompressed bytes written so far. */
   onProgress?: (bytes: number) => void;
+  /** Compress on this many cores (gzip members of 4 MiB each, see parallel-gzip.ts). Default 1: one stream. */
+  parallel?: number;
 }
 
 /** A layer blob written to a layout: its descriptor (compressed) and diff_id (uncompressed digest). */
@@ -80,7 +83,11 @@ export async function createLayer(layoutDir: string, options: CreateLayerOptions
       cb(null, chunk);
     },
   });
-  const gzip = createGzip({ level: options.compressionLevel ?? 6, chunkSize: 256 * 1024 });
+  const level = options.compressionLevel ?? 6;
+  const gzip =
+    (options.parallel ?? 1) > 1
+      ? createParallelGzip({ level, concurrency: options.parallel! })
+      : createGzip({ level, chunkSize: 256 * 1024 });
   const out = new PassThrough({ highWaterMark: 1024 * 1024 });
   const written = writeBlobStream(layoutDir, out);
   await Promise.all([writeEntries(tar, planned, mtime), pipeline(tar, hashUncompressed, gzip, out)]);

@@ -1,0 +1,213 @@
+/*
+ * Dockerize speed: `dockerizeRuntime` pushing a runtime whose packed environment is about --mb megabytes, against
+ * `skopeo copy` of the same image from an OCI layout to the same registry, in the same run.
+ *
+ *   pnpm tsx bench/dockerize.ts [--mb 200] [--runs 5] [--level 6]
+ *
+ * Every run gets a fresh registry, seeded (untimed) with the python base image; both sides push into the base's
+ * repository under a new tag, so both skip exactly the base's layers (already there) and upload the same new
+ * blobs: the runtime layer, the environment layer and the config. Timed:
+ *   ours, warm: a dockerize of a version dockerized before (its layers are in the work dir's cache): push only;
+ *   ours, cold: the same with the layer cache emptied: the layers are made again from the bundle, then pushed;
+ *   skopeo:     skopeo copy oci:LAYOUT:TAG docker://REGISTRY/REPO:TAG of the image dockerize wrote.
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { randomFillSync } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs, promisify } from "node:util";
+import { packEnv } from "@swhub/runtime/bundle/packed-env";
+import { dockerizeRuntime } from "@swhub/runtime/dockerize/dockerize";
+import { pushImage } from "@swhub/runtime/oci/push";
+import { createRegistryClient } from "@swhub/runtime/oci/registry";
+import { buildPythonBaseImage } from "@swhub/runtime/testing/base-image";
+import { startRegistry } from "@swhub/runtime/testing/registry";
+import { writeRuntimeVersion } from "@swhub/runtime/testing/runtime-bundles";
+
+const exec = promisify(execFile);
+const { values } = parseArgs({
+  options: {
+    mb: { type: "string", default: "200" },
+    runs: { type: "string", default: "5" },
+    level: { type: "string", default: "6" },
+  },
+});
+const targetMb = Number(values.mb);
+const runs = Number(values.runs);
+const level = Number(values.level);
+
+const work = mkdtempSync(join(tmpdir(), "swhub-bench-dockerize-"));
+try {
+  const venv = join(work, "venv");
+  const stats = makeEnv(venv, targetMb);
+  const archive = join(work, "venv_env.tar.gz");
+  const packed = await packEnv(venv, archive);
+  console.log(
+    `env: ${stats.files} files, ${(stats.bytes / 1e6).toFixed(0)} MB; packed ${(packed.size / 1e6).toFixed(0)} MB`,
+  );
+  const store = { root: join(work, "store") };
+  const runtime = await writeRuntimeVersion(store, {
+    name: "bench",
+    python: packed.python,
+    lock: [],
+    packedEnv: archive,
+  });
+  const base = await buildPythonBaseImage(join(work, "base"));
+  const workDir = join(work, "cache");
+  const layout = join(work, "layout");
+
+  /** A fresh registry holding the base; what each timed push goes to. */
+  const freshRegistry = async () => {
+    const registry = await startRegistry();
+    const client = createRegistryClient({ registry: registry.host, insecure: true });
+    await pushImage(client, "bench/app", {
+      layoutDir: base.layoutDir,
+      root: base.descriptor,
+      tags: ["base"],
+    });
+    await client.close();
+    return registry;
+  };
+  const dockerize = async (host: string, extra: { ociLayout?: string } = {}) =>
+    dockerizeRuntime(runtime, {
+      tags: [`${host}/bench/app:v1`],
+      push: extra.ociLayout === undefined,
+      ...extra,
+      workDir,
+      base: { override: `${host}/bench/app:base` },
+      registries: { insecure: [host] },
+      env: { compressionLevel: level },
+    });
+
+  // The layout skopeo pushes: the same image, written once, untimed.
+  const setup = await freshRegistry();
+  const written = await dockerize(setup.host, { ociLayout: layout });
+  await setup.stop();
+  const sizes = written.layers.map((l) => `${l.kind} ${(l.size / 1e6).toFixed(1)} MB`).join(", ");
+  console.log(`image ${written.digest.slice(0, 19)}: ${sizes} (gzip level ${level})`);
+
+  const timings = { warm: [] as number[], cold: [] as number[], skopeo: [] as number[] };
+  for (let run = 0; run < runs; run++) {
+    for (const who of ["warm", "skopeo", "cold"] as const) {
+      const registry = await freshRegistry();
+      try {
+        if (who === "cold") rmSync(join(workDir, "layers"), { recursive: true, force: true });
+        execFileSync("sync");
+        const seeded = registry.requests().length;
+        const started = performance.now();
+        if (who === "skopeo") {
+          await exec("skopeo", [
+            "copy",
+            "--quiet",
+            "--dest-tls-verify=false",
+            `oci:${layout}:v1`,
+            `docker://${registry.host}/bench/app:v1`,
+          ]);
+        } else {
+          const result = await dockerize(registry.host);
+          // The config names the base by its registry's address, so compare the layers.
+          const layers = (r: typeof result) => r.layers.map((l) => l.digest).join();
+          if (layers(result) !== layers(written))
+            throw new Error("dockerize made other layers than the layout's");
+          if (result.layers.some((l) => l.cached !== (who === "warm")))
+            throw new Error(`${who}: unexpected cache use`);
+        }
+        timings[who].push(performance.now() - started);
+        const uploads = registry
+          .requests()
+          .slice(seeded)
+          .filter((r) => r.method === "PUT" && r.uri.includes("/blobs/uploads/"));
+        if (uploads.length !== written.layers.length + 1) {
+          throw new Error(`${who} uploaded ${uploads.length} blobs, expected ${written.layers.length + 1}`);
+        }
+      } finally {
+        await registry.stop();
+      }
+    }
+    const last = (xs: number[]) => xs.at(-1)!.toFixed(0);
+    console.log(
+      `run ${run + 1}: warm ${last(timings.warm)} ms, cold ${last(timings.cold)} ms, skopeo ${last(timings.skopeo)} ms`,
+    );
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const [warm, cold, skopeo] = [median(timings.warm), median(timings.cold), median(timings.skopeo)];
+  console.log(`median dockerize, layers cached: ${warm.toFixed(0)} ms`);
+  console.log(`median dockerize, layers made:   ${cold.toFixed(0)} ms`);
+  console.log(`median skopeo copy:              ${skopeo.toFixed(0)} ms`);
+  console.log(`ratio warm/skopeo: ${(warm / skopeo).toFixed(2)}x (target <= 1.30x)`);
+  console.log(`ratio cold/skopeo: ${(cold / skopeo).toFixed(2)}x`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * A venv shaped like one with scientific packages: per package, trees of .py sources (compressible text) and a
+ * few binary "extension modules" (half random, half zeros), plus console scripts. Seeded: the same every run.
+ */
+function makeEnv(venv: string, mb: number): { files: number; bytes: number } {
+  execFileSync("python3", ["-m", "venv", "--without-pip", venv]);
+  const xy = execFileSync(join(venv, "bin", "python"), [
+    "-c",
+    "import sys; print('%d.%d' % sys.version_info[:2])",
+  ])
+    .toString()
+    .trim();
+  const site = join(venv, "lib", `python${xy}`, "site-packages");
+  let seed = 42;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  const words = [
+    "self",
+    "return",
+    "import",
+    "def",
+    "class",
+    "value",
+    "data",
+    "array",
+    "index",
+    "result",
+    "None",
+  ];
+  const source = (size: number) => {
+    let text = "";
+    while (text.length < size) {
+      const line = Array.from({ length: 6 }, () => words[Math.floor(random() * words.length)]).join(" ");
+      text += `    ${line} = ${Math.floor(random() * 1e6)}\n`;
+    }
+    return text;
+  };
+  let bytes = 0;
+  let files = 0;
+  for (let p = 0; bytes < mb * 1e6; p++) {
+    const pkg = join(site, `pkg${p}`);
+    for (let d = 0; d < 6; d++) {
+      mkdirSync(join(pkg, `sub${d}`), { recursive: true });
+      for (let f = 0; f < 25; f++) {
+        const text = source(1024 + Math.floor(random() * 15 * 1024));
+        writeFileSync(join(pkg, `sub${d}`, `mod${f}.py`), text);
+        bytes += text.length;
+        files++;
+      }
+    }
+    for (let s = 0; s < 2; s++) {
+      const blob = Buffer.alloc(400_000 + Math.floor(random() * 400_000));
+      randomFillSync(blob, 0, blob.length >> 1);
+      writeFileSync(join(pkg, `_ext${s}.cpython-311-x86_64-linux-gnu.so`), blob);
+      bytes += blob.length;
+      files++;
+    }
+    writeFileSync(
+      join(venv, "bin", `pkg${p}-cli`),
+      `#!${venv}/bin/python\nfrom pkg${p} import main\nmain()\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    files++;
+  }
+  return { files, bytes };
+}
