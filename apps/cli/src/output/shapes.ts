@@ -157,7 +157,10 @@ export interface RuntimeDockerizeJson {
   dockerfile: string | null;
 }
 
-/** `swcli runtime dockerize RUNTIME --dry-run`: what would be built, and the equivalent Dockerfile. */
+/**
+ * `swcli runtime dockerize RUNTIME --dry-run`: what would be built, and the equivalent Dockerfile. With
+ * `--builder buildx` (dry run or not) the same shape: the Dockerfile used and the docker commands run.
+ */
 export interface RuntimeDockerizePlanJson {
   builder: "native" | "buildx";
   name: string;

@@ -16,6 +16,11 @@ export interface DockerizeSource {
    * is extracted there if it is not yet, and the Dockerfile is written to its `export/docker/`.
    */
   snapshotDir?: string;
+  /**
+   * The bundle's sha256 when the caller knows it (a server's blob store does), so layers made from a copy of the
+   * same bundle at another path are found in the layer cache. Without it, the file's identity and time are used.
+   */
+  digest?: string;
 }
 
 /** What dockerize needs to know about the version, read from the bundle without extracting it. */
@@ -54,6 +59,6 @@ export async function readRuntime(source: DockerizeSource): Promise<RuntimeFacts
     ...(python ? { python } : {}),
     packedEnv,
     starwhaleVersion: manifest.environment.lock?.starwhale_version || manifest.build?.sw_version || "",
-    bundleStamp: `${manifest.version}:${info.size}:${info.mtimeMs}:${info.ino}`,
+    bundleStamp: source.digest ?? `${manifest.version}:${info.size}:${info.mtimeMs}:${info.ino}`,
   };
 }

@@ -164,12 +164,6 @@ async function buildx(
     progress: ctx.progress,
     signal: ctx.signal,
   });
-  if (!options.dryRun) {
-    ctx.output.result({ dockerfile: result.dockerfile, commands: result.commands }, () => {
-      ctx.output.line(`built with docker buildx from ${result.dockerfile}`);
-    });
-    return;
-  }
   const json: RuntimeDockerizePlanJson = {
     builder: "buildx",
     name: source.name,
@@ -189,6 +183,10 @@ async function buildx(
     notes: [],
   };
   ctx.output.result(json, (plan) => {
+    if (!options.dryRun) {
+      ctx.output.line(`built ${plan.tags.join(", ")} with docker buildx from ${plan.dockerfile_path}`);
+      return;
+    }
     ctx.output.line(`Dockerfile (written to ${plan.dockerfile_path}):`);
     ctx.output.line(plan.dockerfile);
     ctx.output.line("would run:");
