@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packEnv } from "../bundle/packed-env";
 import {
+  addFixtureBundle,
   chroot,
   chrootWith,
   type DockerizeFixture,
@@ -33,7 +34,13 @@ beforeAll(async () => {
   const python = (await pythonInfo()).version.split(".").slice(0, 2).join(".");
   const archive = join(f.tmp, "env.tar.gz");
   await packEnv(venv, archive);
-  packed = await writeRuntimeVersion(f.store, { name: "packed", python, lock, packedEnv: archive });
+  packed = await writeRuntimeVersion(f.store, {
+    name: "packed",
+    python,
+    lock,
+    packedEnv: archive,
+    configImage: "registry.example.com/team/configured:ignored",
+  });
   // The same env with a native library built for arm64 in it: no use on amd64.
   const elf = Buffer.alloc(64);
   elf.writeUInt32BE(0x7f454c46, 0);
@@ -61,6 +68,12 @@ describe("dockerize to files", () => {
     const layout = join(packed.snapshotDir, "export", "docker", "oci");
     expect(result.ociLayout).toBe(layout);
     expect(result.layers.find((l) => l.kind === "env")?.from).toBe("packed");
+    // configs.docker.image adds <repository>:<version>.
+    expect(result.tags).toEqual([
+      "registry.example.com/team/packed:v1",
+      `registry.example.com/team/configured:${packed.version}`,
+    ]);
+    expect((await skopeoJson("inspect", `oci:${layout}:${packed.version}`)).Digest).toBe(result.digest);
     const inspected = await skopeoJson("inspect", `oci:${layout}:v1`);
     expect(inspected.Labels).toMatchObject({
       starwhale_runtime_name: "packed",
@@ -90,6 +103,25 @@ describe("dockerize to files", () => {
     expect(python).toBe("/opt/starwhale.user/runtime/export/venv/bin/python");
     // The bundle's copy of the packed env stays out of the image: the env is restored already.
     expect(await chroot(rootfs, "ls", "/opt/starwhale.user/runtime/export")).toBe("venv");
+  });
+
+  it("restores Starwhale's yamlfull.swrt: lock, wheel from the bundle, native file; commands reported, not run", async () => {
+    const yamlfull = await addFixtureBundle(f.store, "yamlfull");
+    const lines: string[] = [];
+    const progress = { phase() {}, update() {}, log: (line: string) => lines.push(line) };
+    const layout = join(f.tmp, "yamlfull-layout");
+    await dockerizeRuntime(yamlfull, options({ ociLayout: layout, progress }));
+    expect(lines).toContain(
+      "the runtime's commands (echo hello-from-commands) were not run: the native builder never runs the image; use --builder buildx to run them",
+    );
+    const rootfs = await unpackRootfs(`${layout}:v1`);
+    expect(await chroot(rootfs, "python", "-c", "import tinypkg05, tinypkg06, tinypkg07; print('ok')")).toBe(
+      "ok",
+    );
+    expect(await chroot(rootfs, "sh", "/opt/starwhale.user/runtime/bin/hello.sh")).toContain("hello");
+    // The image says where pip should look, as the runtime asked (configs.pip).
+    const inspected = await skopeoJson("inspect", `oci:${layout}:v1`);
+    expect(inspected.Env).toContain("SW_PYPI_INDEX_URL=https://example.invalid/simple");
   });
 
   it("writes a docker archive that skopeo opens by the image's name", async () => {
@@ -128,7 +160,10 @@ describe("dockerize to files", () => {
     const plan = await planDockerize(packed, options({ platforms: ["amd64"], push: true }));
     const base = await f.client.headManifest("base/python", "3.11");
     expect(plan.base).toMatchObject({ reference: f.baseName, digest: base?.digest, source: "setting" });
-    expect(plan.tags).toEqual(["registry.example.com/team/packed:v1"]);
+    expect(plan.tags).toEqual([
+      "registry.example.com/team/packed:v1",
+      `registry.example.com/team/configured:${packed.version}`,
+    ]);
     expect(plan.layers.map((l) => l.path)).toEqual([
       "/opt/starwhale.user/runtime",
       "/opt/starwhale.user/runtime/export/venv",

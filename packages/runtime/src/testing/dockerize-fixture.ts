@@ -74,21 +74,29 @@ export async function startDockerizeFixture(options: StartRegistryOptions = {}):
 }
 
 /** Puts Starwhale's own `demo.swrt` (tinypkg01, tinypkg02 and starwhale locked) into the store. */
-export async function addFixtureDemo(store: Store): Promise<TestRuntime> {
-  const source = join(fixtureDir, "demo.swrt");
+export function addFixtureDemo(store: Store): Promise<TestRuntime> {
+  return addFixtureBundle(store, "demo");
+}
+
+/**
+ * Puts a bundle Starwhale wrote into the store under its file name: `demo`, or `yamlfull` (every venv dependency
+ * kind: a lock of tinypkg05 and tinypkg07, the wheel tinypkg06, the native file scripts/hello.sh, a command).
+ */
+export async function addFixtureBundle(store: Store, name: "demo" | "yamlfull"): Promise<TestRuntime> {
+  const source = join(fixtureDir, `${name}.swrt`);
   const manifest = parse((await readBundleMember(source, "_manifest.yaml")).toString("utf8")) as {
     version: string;
   };
-  const path = bundlePath(store, "self", "demo", manifest.version);
+  const path = bundlePath(store, "self", name, manifest.version);
   await mkdir(dirname(path), { recursive: true });
   await copyFile(source, path);
-  await registerVersion(store, "self", "demo", manifest.version);
+  await registerVersion(store, "self", name, manifest.version);
   return {
-    name: "demo",
+    name,
     project: "self",
     version: manifest.version,
     bundlePath: path,
-    snapshotDir: snapshotDir(store, "self", "demo", manifest.version),
+    snapshotDir: snapshotDir(store, "self", name, manifest.version),
   };
 }
 

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -165,6 +165,30 @@ describe("swcli runtime dockerize", () => {
       tags: ["docker.io/a/b:1"],
       push: false,
     });
+  });
+
+  it("pushes to a registry that needs a password with the credentials docker login stored", async () => {
+    const dockerConfig = join(home, "docker");
+    mkdirSync(dockerConfig);
+    const auth = Buffer.from(`${basic.user.username}:${basic.user.password}`).toString("base64");
+    writeFileSync(
+      join(dockerConfig, "config.json"),
+      JSON.stringify({ auths: { [`http://${basic.host}`]: { auth } } }),
+    );
+    const tag = `${basic.host}/team/demo:v1`;
+    const run = await swcli(["runtime", "dockerize", "demo", "-t", tag, "--push"], {
+      DOCKER_CONFIG: dockerConfig,
+    });
+    expect(run.code).toBe(0);
+    // The base lives on another registry: its layers were copied, not mounted.
+    expect(run.stdout).toContain(`${tag}: 5 blobs uploaded, 0 blobs mounted, 0 blobs already there`);
+    const inspected = await skopeoJson(
+      "inspect",
+      "--tls-verify=false",
+      `--creds=${basic.user.username}:${basic.user.password}`,
+      `docker://${tag}`,
+    );
+    expect(inspected.Labels.starwhale_runtime_name).toBe("demo");
   });
 
   it("exits 1 with one line for a missing tag, a wrong password, an unreachable registry", async () => {
