@@ -110,6 +110,7 @@ export function createLayerBuilder(
         include: (path) => !isExcluded(path),
         ...compression,
         onProgress: (bytes) => report(start + bytes),
+        ...(signal ? { signal } : {}),
       });
       await rememberLayer(workDir, key, layer);
       return { kind: "bundle", layer, createdBy, cached: false };
@@ -142,6 +143,7 @@ export function createLayerBuilder(
             prompt: runtime.name,
             ...compression,
             onProgress: (bytes) => report(start + bytes),
+            ...(signal ? { signal } : {}),
           });
           await rememberLayer(workDir, key, { ...layer, note: "packed" });
           return { kind: "env", layer, createdBy, from: "packed", cached: false };

@@ -14,7 +14,7 @@ import { venvCompletion } from "./venv-layout";
 /*
  * The environment layer from a packed environment (`export/venv_env.tar.gz`), straight from the archive:
  * relocated to the image's env prefix, completed for the base image's interpreter, and refused (so that pip
- * makes it instead) when it holds native code for another machine or another Python.
+ * makes it instead) when it holds native code (any ELF file) for another machine, or is for another Python.
  */
 
 /** Unpacks the bundle (a plain tar) into `dir`, which must exist and be empty: pip installs from its files. */
@@ -60,6 +60,7 @@ export interface PackedEnvLayerOptions {
   compressionLevel?: number;
   parallel?: number;
   onProgress?: (bytes: number) => void;
+  signal?: AbortSignal;
 }
 
 export async function packedEnvLayer(
@@ -85,7 +86,7 @@ export async function packedEnvLayer(
     rewrite: (path) =>
       mayNamePrefix(path) ? (data) => relocateText(path, data, meta.prefixes, imageEnvPrefix) : undefined,
     inspect: (path, head) => {
-      const arch = /\.so(\.|$)/.test(path) ? elfArchitecture(head) : undefined;
+      const arch = elfArchitecture(head);
       if (arch && arch !== options.platform.architecture) {
         throw new PackedEnvUnfit(`the packed environment holds ${arch} binaries (${path})`);
       }
@@ -100,6 +101,7 @@ export async function packedEnvLayer(
     ...(options.compressionLevel ? { compressionLevel: options.compressionLevel } : {}),
     ...(options.parallel ? { parallel: options.parallel } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
 }
 

@@ -48,6 +48,8 @@ export interface TarLayerOptions {
   /** Compress on this many cores (see parallel-gzip.ts). Default 1. */
   parallel?: number;
   onProgress?: (bytes: number) => void;
+  /** Stops reading (and fails with the signal's reason) when aborted. */
+  signal?: AbortSignal;
 }
 
 export async function layerFromTar(layoutDir: string, options: TarLayerOptions): Promise<Layer> {
@@ -103,9 +105,10 @@ async function fill(out: Pack, prefix: string, mtime: Date, options: TarLayerOpt
   const captured = new Map<string, Buffer>();
   const entries = extract();
   const source: Readable = createReadStream(options.archive, { highWaterMark: 1 << 20 });
+  const signal = options.signal ? { signal: options.signal } : {};
   const reading = options.gzip
-    ? pipeline(source, createGunzip({ chunkSize: 1 << 20 }), entries)
-    : pipeline(source, entries);
+    ? pipeline(source, createGunzip({ chunkSize: 1 << 20 }), entries, signal)
+    : pipeline(source, entries, signal);
   const consuming = (async () => {
     const seen = new Set<string>();
     for await (const entry of entries) {

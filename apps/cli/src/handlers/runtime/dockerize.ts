@@ -1,3 +1,4 @@
+import { join, resolve } from "node:path";
 import { dockerizeWithBuildx } from "@swhub/runtime/dockerize/buildx";
 import { dockerizeRuntime, type DockerizeOptions as EngineOptions } from "@swhub/runtime/dockerize/dockerize";
 import { type DockerizePlan, planDockerize } from "@swhub/runtime/dockerize/dry-run";
@@ -114,8 +115,10 @@ function engineOptions(options: DockerizeOptions, ctx: CommandContext): EngineOp
     tags: options.tags,
     platforms: options.platforms,
     push: options.push,
-    ...(options.ociLayout ? { ociLayout: options.ociLayout } : {}),
-    ...(options.dockerArchive ? { dockerArchive: options.dockerArchive } : {}),
+    ...(options.ociLayout ? { ociLayout: resolve(options.ociLayout) } : {}),
+    ...(options.dockerArchive ? { dockerArchive: resolve(options.dockerArchive) } : {}),
+    // One blob store and layer cache for every version: a base image's layers are kept once.
+    workDir: join(ctx.config.storageRoot, ".cache", "dockerize"),
     base: {
       ...(env.SW_DOCKERIZE_BASE_IMAGE ? { override: env.SW_DOCKERIZE_BASE_IMAGE } : {}),
       ...(env.SW_IMAGE_REPO ? { imageRepo: env.SW_IMAGE_REPO } : {}),
