@@ -1,25 +1,22 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { posix } from "node:path";
-import { PassThrough, type Readable, Transform } from "node:stream";
+import { PassThrough, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
-import { invalidInput } from "@swhub/shared/errors";
-import { extract, type Pack, pack } from "tar-stream";
-
-type EntryHeader = Parameters<Pack["entry"]>[0];
-
 import type { Layer } from "../oci/layer";
 import { writeBlobStream } from "../oci/layout";
 import { createParallelGzip } from "../oci/parallel-gzip";
-import { addTarEntry } from "../oci/tar";
 import { mediaTypes } from "../oci/types";
+import { encodeHeader, type HeaderFields } from "./tar-encode";
+import { type Decision, memberPath, readTar, type TarMember } from "./tar-parse";
 
 /*
  * A layer made straight from a tar archive (a bundle, a packed environment), one pass and nothing on disk:
  * members are read, moved under a prefix, optionally rewritten, and written into the layer's tar, then a few
  * extra entries are appended. Files keep their mtimes (a packed env's .pyc files are checked against them);
- * ownership is root, modes are kept. The same archive gives the same layer.
+ * ownership is root, modes are kept. The same archive gives the same layer. The tar is parsed and written in
+ * bulk (no stream object per member), which matters for environments of tens of thousands of small files.
  */
 
 /** An entry appended after the archive's, at an absolute path in the image. */
@@ -41,9 +38,9 @@ export interface TarLayerOptions {
   /** Sees the first bytes of every kept regular file; throwing stops the layer. */
   inspect?: (path: string, head: Buffer) => void;
   /** Entries to append once the archive is read, given the captured files and the image paths written. */
-  extra?: (captured: Map<string, Buffer>, written: Set<string>) => ExtraEntry[] | Promise<ExtraEntry[]>;
-  /** mtime of directories and extra entries. Default the Unix epoch. */
-  mtime?: Date;
+  extra?: (captured: Map<string, Buffer>, written: Set<string>) => ExtraEntry[];
+  /** mtime (seconds) of directories and extra entries. Default 0, the Unix epoch. */
+  mtime?: number;
   compressionLevel?: number;
   /** Compress on this many cores (see parallel-gzip.ts). Default 1. */
   parallel?: number;
@@ -53,9 +50,6 @@ export interface TarLayerOptions {
 }
 
 export async function layerFromTar(layoutDir: string, options: TarLayerOptions): Promise<Layer> {
-  const prefix = posix.normalize(`/${options.prefix}`).replace(/^\/+|\/+$/g, "");
-  const mtime = options.mtime ?? new Date(0);
-  const out = pack();
   const diffHash = createHash("sha256");
   let written = 0;
   const hashUncompressed = new Transform({
@@ -73,11 +67,19 @@ export async function layerFromTar(layoutDir: string, options: TarLayerOptions):
       : createGzip({ level, chunkSize: 256 * 1024 });
   const sink = new PassThrough({ highWaterMark: 1 << 20 });
   const blob = writeBlobStream(layoutDir, sink);
-  const packing = pipeline(out, hashUncompressed, gzip, sink);
+  const source = createReadStream(options.archive, { highWaterMark: 1 << 20 });
+  const stages = options.gzip ? [source, createGunzip({ chunkSize: 1 << 20 })] : [source];
   try {
-    await Promise.all([fill(out, prefix, mtime, options), packing]);
+    await pipeline(
+      // @ts-expect-error pipeline's overloads stop at fixed arities; the stages are streams either way.
+      ...stages,
+      (input: AsyncIterable<Buffer>) => relayer(input, options),
+      hashUncompressed,
+      gzip,
+      sink,
+      ...(options.signal ? [{ signal: options.signal }] : []),
+    );
   } catch (error) {
-    out.destroy(error as Error);
     sink.destroy(error as Error);
     await blob.catch(() => {});
     throw error;
@@ -89,146 +91,121 @@ export async function layerFromTar(layoutDir: string, options: TarLayerOptions):
   };
 }
 
-async function fill(out: Pack, prefix: string, mtime: Date, options: TarLayerOptions): Promise<void> {
+const root = { uid: 0, gid: 0 };
+
+/** The archive's members under the prefix, rewritten as asked, then the extra entries and the end marker. */
+async function* relayer(input: AsyncIterable<Buffer>, options: TarLayerOptions): AsyncGenerator<Buffer> {
+  const prefix = posix.normalize(`/${options.prefix}`).replace(/^\/+|\/+$/g, "");
+  const mtime = options.mtime ?? 0;
+  const out: Buffer[] = [];
+  let outBytes = 0;
+  const emit = (data: Buffer) => {
+    out.push(data);
+    outBytes += data.length;
+  };
+  const take = () => {
+    const chunk = Buffer.concat(out, outBytes);
+    out.length = 0;
+    outBytes = 0;
+    return chunk;
+  };
   const dirs = new Set<string>();
-  const ensureParents = async (name: string) => {
+  const header = (fields: Omit<HeaderFields, "uid" | "gid">) => emit(encodeHeader({ ...root, ...fields }));
+  const ensureParents = (name: string) => {
     const parts = name.split("/");
     for (let i = 1; i < parts.length; i++) {
       const dir = parts.slice(0, i).join("/");
       if (dirs.has(dir)) continue;
       dirs.add(dir);
-      await addTarEntry(out, { name: `${dir}/`, type: "directory", mode: 0o755, mtime, ...root });
+      header({ name: `${dir}/`, type: "dir", mode: 0o755, mtime, size: 0 });
     }
   };
-  if (prefix) await ensureParents(`${prefix}/x`);
+  const file = (name: string, data: Buffer, mode: number, time: number) => {
+    header({ name, type: "file", mode, mtime: time, size: data.length });
+    emit(data);
+    emit(Buffer.alloc(padding(data.length)));
+  };
+  const place = (member: TarMember) => {
+    const name = prefix ? `${prefix}/${member.path}` : member.path;
+    seen.add(`/${name}`);
+    ensureParents(name);
+    return { name, mode: member.mode & 0o7777, time: Math.floor(member.mtime ?? mtime) };
+  };
+  if (prefix) ensureParents(`${prefix}/x`);
 
   const captured = new Map<string, Buffer>();
-  const entries = extract();
-  const source: Readable = createReadStream(options.archive, { highWaterMark: 1 << 20 });
-  const signal = options.signal ? { signal: options.signal } : {};
-  const reading = options.gzip
-    ? pipeline(source, createGunzip({ chunkSize: 1 << 20 }), entries, signal)
-    : pipeline(source, entries, signal);
-  const consuming = (async () => {
-    const seen = new Set<string>();
-    for await (const entry of entries) {
-      const header = entry.header;
-      const path = memberPath(header.name);
-      if (path === "" || !(options.include?.(path) ?? true)) {
-        entry.resume();
-        continue;
+  const seen = new Set<string>();
+  const decide = (member: TarMember): Decision => {
+    if (member.path === "" || !(options.include?.(member.path) ?? true)) return "skip";
+    if (member.type !== "file") return "pass";
+    return options.capture?.(member.path) || options.rewrite?.(member.path) ? "buffer" : "pass";
+  };
+  // The first bytes of the file being passed through, for `inspect`.
+  let head: { path: string; parts: Buffer[]; bytes: number } | undefined;
+  const inspectHead = () => {
+    if (head) options.inspect?.(head.path, Buffer.concat(head.parts).subarray(0, 64));
+    head = undefined;
+  };
+  for await (const item of readTar(input, options.archive, decide)) {
+    if (item.kind === "data") {
+      emit(item.data);
+      if (head) {
+        head.parts.push(item.data.subarray(0, 64));
+        head.bytes += item.data.length;
+        if (head.bytes >= 64) inspectHead();
       }
-      const name = prefix ? `${prefix}/${path}` : path;
-      seen.add(`/${name}`);
-      await ensureParents(name);
-      const base = { mode: (header.mode ?? 0o644) & 0o7777, mtime: header.mtime ?? mtime, ...root };
-      if (header.type === "directory") {
-        entry.resume();
+    } else if (item.kind === "end") {
+      inspectHead();
+      emit(Buffer.alloc(padding(item.size)));
+    } else if (item.kind === "buffered") {
+      const { member, data } = item;
+      const rewrite = options.rewrite?.(member.path);
+      if (!rewrite) captured.set(member.path, data);
+      else {
+        const { name, mode, time } = place(member);
+        const content = rewrite(data);
+        options.inspect?.(member.path, content.subarray(0, 64));
+        file(name, content, mode, time);
+      }
+    } else {
+      const { member } = item;
+      const { name, mode, time } = place(member);
+      if (member.type === "dir") {
         if (!dirs.has(name)) {
           dirs.add(name);
-          await addTarEntry(out, { ...base, name: `${name}/`, type: "directory" });
+          header({ name: `${name}/`, type: "dir", mode, mtime: time, size: 0 });
         }
-      } else if (header.type === "symlink") {
-        entry.resume();
-        await addTarEntry(out, { ...base, name, type: "symlink", linkname: header.linkname ?? "" });
-      } else if (header.type === "link") {
-        entry.resume();
-        const target = memberPath(header.linkname ?? "");
-        await addTarEntry(out, {
-          ...base,
+      } else if (member.type === "symlink") {
+        header({ name, type: "symlink", mode, mtime: time, size: 0, linkname: member.linkpath });
+      } else if (member.type === "hardlink") {
+        const target = memberPath(member.linkpath);
+        header({
           name,
-          type: "link",
+          type: "hardlink",
+          mode,
+          mtime: time,
+          size: 0,
           linkname: prefix ? `${prefix}/${target}` : target,
         });
-      } else if (header.type === "file" || header.type === "contiguous-file") {
-        const rewrite = options.rewrite?.(path);
-        if (options.capture?.(path) || rewrite) {
-          const data = await collect(entry);
-          if (!rewrite) captured.set(path, data);
-          else {
-            const content = rewrite(data);
-            options.inspect?.(path, content.subarray(0, 64));
-            await addTarEntry(out, { ...base, name, type: "file", size: content.length }, content);
-          }
-        } else {
-          await copyEntry(out, { ...base, name, type: "file", size: header.size ?? 0 }, entry, (head) =>
-            options.inspect?.(path, head),
-          );
-        }
       } else {
-        entry.resume();
-        throw invalidInput(
-          `${options.archive}: "${path}" is a ${header.type}, which has no place in an image layer`,
-        );
+        header({ name, type: "file", mode, mtime: time, size: member.size });
+        head = { path: member.path, parts: [], bytes: 0 };
       }
     }
-    return seen;
-  })().catch((error) => {
-    entries.destroy(error as Error);
-    throw error;
-  });
-  const [, seen] = await Promise.all([reading, consuming]);
+    if (outBytes >= 1 << 20) yield take();
+  }
 
-  const extras = (await options.extra?.(captured, seen)) ?? [];
-  for (const extra of extras) {
+  for (const extra of options.extra?.(captured, seen) ?? []) {
     const name = posix.normalize(extra.path).replace(/^\/+/, "");
-    await ensureParents(name);
+    ensureParents(name);
     if (extra.type === "symlink") {
-      await addTarEntry(out, { name, type: "symlink", linkname: extra.target, mode: 0o777, mtime, ...root });
-    } else {
-      const content = Buffer.from(extra.content);
-      const header = {
-        name,
-        type: "file" as const,
-        mode: extra.mode ?? 0o644,
-        mtime,
-        size: content.length,
-        ...root,
-      };
-      await addTarEntry(out, header, content);
-    }
+      header({ name, type: "symlink", mode: 0o777, mtime, size: 0, linkname: extra.target });
+    } else file(name, Buffer.from(extra.content), extra.mode ?? 0o644, mtime);
   }
-  out.finalize();
+  emit(Buffer.alloc(1024));
+  yield take();
 }
 
-const root = { uid: 0, gid: 0, uname: "", gname: "" };
-
-/** "./a/b/" → "a/b"; "/" → "" (the archive's root). */
-function memberPath(raw: string): string {
-  return posix
-    .normalize(`/${raw}`)
-    .replace(/^\/+|\/+$/g, "")
-    .replace(/^\.$/, "");
-}
-
-async function collect(entry: AsyncIterable<unknown>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of entry) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-/** Streams one member into the layer with backpressure, showing its first bytes to `inspect`. */
-async function copyEntry(
-  out: Pack,
-  header: EntryHeader,
-  entry: AsyncIterable<unknown>,
-  inspect: (head: Buffer) => void,
-) {
-  const target = out.entry(header);
-  const finished = new Promise<void>((resolve, reject) => {
-    target.once("error", reject);
-    target.once("finish", () => resolve());
-  });
-  // If this entry fails half-way, the whole pack is torn down; that rejection is reported by the caller.
-  finished.catch(() => {});
-  let first = true;
-  for await (const chunk of entry) {
-    if (first) {
-      inspect((chunk as Buffer).subarray(0, 64));
-      first = false;
-    }
-    if (!target.write(chunk as Buffer)) await new Promise<void>((r) => target.once("drain", () => r()));
-  }
-  target.end(undefined);
-  await finished;
+function padding(size: number): number {
+  return (512 - (size % 512)) % 512;
 }
