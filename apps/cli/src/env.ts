@@ -46,8 +46,11 @@ const envSchema = z.object({
   CONDA_DEFAULT_ENV: optionalText,
   CONDA_PREFIX: optionalText,
   CONDA_EXE: optionalText,
-  /** The user's shell, for `activate`. */
+  /** The user's shell, for `activate`, and where zsh reads its start-up files. */
   SHELL: optionalText,
+  ZDOTDIR: optionalText,
+  /** Where pyenv keeps Pythons: restore finds installed versions there that no shim selects. */
+  PYENV_ROOT: optionalText,
 });
 
 export type Env = z.infer<typeof envSchema> & {
@@ -63,4 +66,16 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     throw invalidInput(`environment variable ${name}: ${issue?.message ?? "invalid"}`);
   }
   return { ...parsed.data, home: source.HOME || homedir() };
+}
+
+/**
+ * The environment a child process (pip, python, the user's shell) gets: everything swcli was started with, plus
+ * `extra`. Children need the user's whole environment (PATH, HOME, pip's own PIP_* settings), not only what
+ * swcli reads.
+ */
+export function childEnv(
+  extra: Record<string, string> = {},
+  source: Record<string, string | undefined> = process.env,
+): NodeJS.ProcessEnv {
+  return { ...source, ...extra };
 }
