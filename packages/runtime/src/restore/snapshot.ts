@@ -1,7 +1,7 @@
 import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError } from "@swhub/shared/errors";
-import { type RuntimeManifest, runtimeManifestSchema } from "@swhub/shared/schemas";
+import { formatPath, type RuntimeManifest, runtimeManifestSchema } from "@swhub/shared/schemas";
 import { parse } from "yaml";
 import { readBundleMember } from "../bundle/read";
 import type { Mode } from "./plan";
@@ -36,7 +36,7 @@ export function parseRuntimeManifest(text: string, source: string): RuntimeManif
     const issue = parsed.error.issues[0];
     throw new AppError(
       "invalid_input",
-      `${source} is not a runtime manifest: ${issue?.path.join(".") || "(top level)"}: ${issue?.message}`,
+      `${source} is not a runtime manifest: ${formatPath(issue?.path ?? []) || "(top level)"}: ${issue?.message}`,
       "build the runtime again",
     );
   }
