@@ -43,7 +43,11 @@ const resolverFor = (instance: InstanceRef) => {
   return storeResolver(store);
 };
 
-async function copy(src: string, dest: string, options: Parameters<typeof copyRuntime>[2] & { dlp?: string } = {}) {
+async function copy(
+  src: string,
+  dest: string,
+  options: Parameters<typeof copyRuntime>[2] & { dlp?: string } = {},
+) {
   const plan = await resolveCopy(src, dest, ctx, resolverFor, { destLocalProject: options.dlp });
   return copyRuntime(localTransport(store), plan, options);
 }
@@ -78,7 +82,9 @@ describe("copy on the standalone instance", () => {
 
   it("keeps the name with '.', goes to -dlp's project, and leaves out ignored tags", async () => {
     const v = await addVersion("a", ["keep", "drop"]);
-    await expect(copy("a", ".", { dlp: "other", ignoreTags: ["drop"] })).resolves.toMatchObject({ tags: ["keep"] });
+    await expect(copy("a", ".", { dlp: "other", ignoreTags: ["drop"] })).resolves.toMatchObject({
+      tags: ["keep"],
+    });
     expect(await history("a", "other")).toEqual([[v, ["latest", "v0", "keep"]]]);
   });
 

@@ -13,7 +13,11 @@ import {
   writeActivationFiles,
 } from "./activation";
 
-const venv: ActivationTarget = { mode: "venv", prefix: "/s/export/venv", uri: "local/project/self/runtime/a/version/v" };
+const venv: ActivationTarget = {
+  mode: "venv",
+  prefix: "/s/export/venv",
+  uri: "local/project/self/runtime/a/version/v",
+};
 
 describe("activation commands", () => {
   it("quotes only what needs it, for POSIX shells and for fish", () => {
@@ -28,7 +32,11 @@ describe("activation commands", () => {
       "zsh",
       "fish",
     ]);
-    expect([shellKind("/bin/dash"), shellKind("/bin/tcsh"), shellKind(undefined)]).toEqual(["sh", "sh", "sh"]);
+    expect([shellKind("/bin/dash"), shellKind("/bin/tcsh"), shellKind(undefined)]).toEqual([
+      "sh",
+      "sh",
+      "sh",
+    ]);
   });
 
   it("sources bin/activate in POSIX shells, activate.fish in fish, and uses conda activate for conda", () => {
@@ -97,7 +105,11 @@ describe("activation files and shell start-up", () => {
   });
 
   it("starts zsh with ZDOTDIR at its own start-up files, remembering the user's ZDOTDIR", async () => {
-    const launch = await prepareShell(venv, "zsh", { shell: "/bin/zsh", rcDir: dir, zdotdir: "/home/u/.config/zsh" });
+    const launch = await prepareShell(venv, "zsh", {
+      shell: "/bin/zsh",
+      rcDir: dir,
+      zdotdir: "/home/u/.config/zsh",
+    });
     expect(launch.args).toEqual(["-i"]);
     expect(launch.env).toMatchObject({ ZDOTDIR: dir, SW_USER_ZDOTDIR: "/home/u/.config/zsh" });
     expect(await readFile(join(dir, ".zshrc"), "utf8")).toContain("source /s/export/venv/bin/activate\n");

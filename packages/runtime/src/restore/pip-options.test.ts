@@ -38,7 +38,11 @@ describe("pip index options", () => {
 
   it("reads Starwhale's string forms and drops duplicates", () => {
     const index = resolvePipIndex(
-      { index_url: "", extra_index_url: "https://a.example https://a.example", trusted_host: "a.example b.example" },
+      {
+        index_url: "",
+        extra_index_url: "https://a.example https://a.example",
+        trusted_host: "a.example b.example",
+      },
       { trustedHost: "a.example", timeout: 5, retries: 0 },
     );
     expect(index).toEqual({

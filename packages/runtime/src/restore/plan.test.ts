@@ -50,7 +50,9 @@ describe("install plan", () => {
       },
       {
         kind: "pip",
-        targets: [{ kind: "requirements-file", path: "/w/dependencies/.starwhale/lock/requirements-sw-lock.txt" }],
+        targets: [
+          { kind: "requirements-file", path: "/w/dependencies/.starwhale/lock/requirements-sw-lock.txt" },
+        ],
       },
       { kind: "pip", targets: [{ kind: "wheel", path: "/w/wheels/tinypkg06-1.0.6-py3-none-any.whl" }] },
       { kind: "native-file", src: "/w/files/scripts/hello.sh", dest: "/w/export/venv/bin/hello.sh" },
@@ -64,9 +66,14 @@ describe("install plan", () => {
   });
 
   it("installs setup_requires before anything else", () => {
-    const m = manifest([{ kind: "pip_pkg", deps: ["a"] }], [".starwhale/lock/requirements-sw-lock.txt"], "venv", {
-      setup_requires: [{ kind: "pip_pkg", deps: ["torch==0.0.1", "numpy==0.0.1", "cython"] }],
-    });
+    const m = manifest(
+      [{ kind: "pip_pkg", deps: ["a"] }],
+      [".starwhale/lock/requirements-sw-lock.txt"],
+      "venv",
+      {
+        setup_requires: [{ kind: "pip_pkg", deps: ["torch==0.0.1", "numpy==0.0.1", "cython"] }],
+      },
+    );
     expect(planInstall(m, host)).toEqual([
       {
         kind: "pip",
@@ -78,7 +85,9 @@ describe("install plan", () => {
       },
       {
         kind: "pip",
-        targets: [{ kind: "requirements-file", path: "/w/dependencies/.starwhale/lock/requirements-sw-lock.txt" }],
+        targets: [
+          { kind: "requirements-file", path: "/w/dependencies/.starwhale/lock/requirements-sw-lock.txt" },
+        ],
       },
     ]);
   });
@@ -113,7 +122,11 @@ describe("install plan", () => {
   });
 
   it("uses conda for conda entries and conda lock files in conda mode", () => {
-    const m = manifest([{ kind: "conda_pkg", deps: ["numpy"] }], [".starwhale/lock/conda-sw-lock.yaml"], "conda");
+    const m = manifest(
+      [{ kind: "conda_pkg", deps: ["numpy"] }],
+      [".starwhale/lock/conda-sw-lock.yaml"],
+      "conda",
+    );
     expect(planInstall(m, { ...host, prefix: "/w/export/conda" })).toEqual([
       { kind: "conda-env-update", file: "/w/dependencies/.starwhale/lock/conda-sw-lock.yaml" },
     ]);
@@ -134,16 +147,24 @@ describe("install plan", () => {
 
   it("places an absolute native-file destination under the environment on a host, and as given in a container", () => {
     const m = manifest([{ kind: "native_file", deps: [{ src: "conf", dest: "/etc/app.conf" }] }]);
-    expect(planInstall(m, host)).toEqual([{ kind: "native-file", src: "/w/files/conf", dest: "/w/export/venv/etc/app.conf" }]);
+    expect(planInstall(m, host)).toEqual([
+      { kind: "native-file", src: "/w/files/conf", dest: "/w/export/venv/etc/app.conf" },
+    ]);
     expect(planInstall(m, { ...host, container: true, runCommands: true })).toEqual([
       { kind: "native-file", src: "/w/files/conf", dest: "/etc/app.conf" },
     ]);
   });
 
   it.each([
-    [{ kind: "native_file", deps: [{ src: "a", dest: "../../../../root/.bashrc" }] }, "../../../../root/.bashrc"],
+    [
+      { kind: "native_file", deps: [{ src: "a", dest: "../../../../root/.bashrc" }] },
+      "../../../../root/.bashrc",
+    ],
     [{ kind: "native_file", deps: [{ src: "../../secret", dest: "x" }] }, "../../secret"],
-    [{ kind: "wheel", deps: ["../../../tmp/evil-1-py3-none-any.whl"] }, "../../../tmp/evil-1-py3-none-any.whl"],
+    [
+      { kind: "wheel", deps: ["../../../tmp/evil-1-py3-none-any.whl"] },
+      "../../../tmp/evil-1-py3-none-any.whl",
+    ],
     [{ kind: "pip_req_file", deps: "/etc/passwd.txt" }, "/etc/passwd.txt"],
   ])("refuses a hostile path: %j", (dep, path) => {
     expect(errorOf(() => planInstall(manifest([dep]), host))).toContain(`names "${path}"`);

@@ -77,7 +77,7 @@ export async function ensureRestored(
   return withRestoreLock(prefix, options, async () => {
     const reason = options.force ? "asked to restore again" : await restoreReason(prefix, mode);
     if (!reason) return { restored: false, mode, prefix, packed: false, skipped: [] };
-    return { ...(await restore(workdir, manifest, options)), reason };
+    return { ...(await restore(workdir, manifest, prepare(workdir, manifest, options), options)), reason };
   });
 }
 
@@ -85,7 +85,8 @@ export async function ensureRestored(
 export async function restoreRuntime(workdir: string, options: RestoreOptions): Promise<RestoreResult> {
   const manifest = await readSnapshotManifest(workdir);
   const prefix = envPrefix(workdir, manifest.environment.mode);
-  return withRestoreLock(prefix, options, () => restore(workdir, manifest, options));
+  const steps = prepare(workdir, manifest, options);
+  return withRestoreLock(prefix, options, () => restore(workdir, manifest, steps, options));
 }
 
 async function withRestoreLock<T>(prefix: string, options: RestoreOptions, fn: () => Promise<T>): Promise<T> {
@@ -129,25 +130,35 @@ function pythonOf(manifest: RuntimeManifest): string | undefined {
   return match ? `${match[1]}.${match[2]}` : undefined;
 }
 
-async function restore(workdir: string, manifest: RuntimeManifest, options: RestoreOptions) {
+/** What can be checked before anything is touched: the architecture, and every path the manifest names. */
+function prepare(workdir: string, manifest: RuntimeManifest, options: RestoreOptions): InstallStep[] {
   const { settings } = options;
-  const progress = options.progress ?? silentProgress;
-  const mode = manifest.environment.mode;
-  const prefix = envPrefix(workdir, mode);
   checkArch(manifest.environment.arch, settings.machineArch ?? arch());
-  const xy = pythonOf(manifest);
-  // A stray PYTHONPATH would make pip skip what it finds there instead of installing it.
-  const env = { ...settings.env, PYTHONPATH: undefined, PYTHONHOME: undefined } as NodeJS.ProcessEnv;
-  const packed = mode === "venv" && (await usablePackedEnv(workdir, manifest, progress));
-  let steps = planInstall(manifest, {
+  return planInstall(manifest, {
     workdir,
-    prefix,
+    prefix: envPrefix(workdir, manifest.environment.mode),
     container: settings.container ?? false,
     runCommands: (settings.container ?? false) || (settings.forceRunCommand ?? false),
     cwd: settings.cwd,
   });
+}
+
+async function restore(
+  workdir: string,
+  manifest: RuntimeManifest,
+  planned: InstallStep[],
+  options: RestoreOptions,
+) {
+  const { settings } = options;
+  const progress = options.progress ?? silentProgress;
+  const mode = manifest.environment.mode;
+  const prefix = envPrefix(workdir, mode);
+  const xy = pythonOf(manifest);
+  // A stray PYTHONPATH would make pip skip what it finds there instead of installing it.
+  const env = { ...settings.env, PYTHONPATH: undefined, PYTHONHOME: undefined } as NodeJS.ProcessEnv;
+  const packed = mode === "venv" && (await usablePackedEnv(workdir, manifest, progress));
   // A packed environment holds every package already; only files placed around it remain.
-  if (packed) steps = steps.filter((step) => step.kind === "native-file");
+  const steps = packed ? planned.filter((step) => step.kind === "native-file") : planned;
 
   await rm(prefix, { recursive: true, force: true });
   let conda: string | undefined;

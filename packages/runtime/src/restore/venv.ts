@@ -11,8 +11,12 @@ import type { FoundPython } from "./python";
  * A new venv with pip in it. `python -m venv` runs ensurepip, which installs pip and setuptools from the wheels
  * Python ships and compiles them: about 8 s, on every restore. Instead, the first restore with a given interpreter
  * keeps such a venv as a seed (under the store's cache), and later ones make a bare venv (`--without-pip`, 0.2 s)
- * and copy the seed's site-packages and pip launchers into it, as virtualenv's app-data seeder does. The result
- * is the venv ensurepip would have made.
+ * and link the seed's site-packages into it, as virtualenv's app-data seeder can. The result is the venv
+ * ensurepip would have made, in a fraction of a second.
+ *
+ * The files are hard links (a copy where the file system can't link), so a restore writes no data for them. pip
+ * and Python never change an installed file in place (they unlink and rename), so the envs stay independent; the
+ * seed's files are read-only so that an editor can't change them in every env at once either.
  */
 
 const execFileAsync = promisify(execFile);
@@ -59,8 +63,11 @@ export async function createVenvWithPip(
   await runVenv(python, ["--without-pip", ...prompt, prefix], options.env);
   const site = join("lib", `python${xyOf(python)}`, "site-packages");
   await mkdir(join(prefix, site), { recursive: true });
-  // cp -a keeps the mtimes the .pyc files are validated against, and is far faster than fs.cp on many files.
-  await execFileAsync("cp", ["-a", `${join(seed, site)}/.`, join(prefix, site)]);
+  // cp keeps the mtimes the .pyc files are validated against, and is far faster than fs.cp on many files.
+  const from = `${join(seed, site)}/.`;
+  await execFileAsync("cp", ["-al", from, join(prefix, site)]).catch(() =>
+    execFileAsync("cp", ["-a", "--remove-destination", from, join(prefix, site)]),
+  );
   const origin = await readFile(join(seed, seedMarker), "utf8");
   for (const name of await readdir(join(seed, "bin"))) {
     if (!/^pip/.test(name)) continue;
@@ -83,6 +90,7 @@ async function ensureSeed(python: FoundPython, cacheDir: string, env?: NodeJS.Pr
   const building = tempSiblingPath(seed);
   try {
     await runVenv(python, [building], env);
+    await execFileAsync("find", [join(building, "lib"), "-type", "f", "-exec", "chmod", "a-w", "{}", "+"]);
     await writeFile(join(building, seedMarker), building);
     await rename(building, seed).catch(async (error) => {
       if (!isCode(error, "ENOTEMPTY", "EEXIST")) throw error;
