@@ -1,4 +1,5 @@
 import { recoverVersions } from "@swhub/runtime/store/index";
+import { AppError, isAppError } from "@swhub/shared/errors";
 import { shortVersion } from "@swhub/shared/version-id";
 import type { CommandContext } from "../../command";
 import type { RecoverOptions } from "../../commands/runtime/recover";
@@ -15,6 +16,21 @@ export async function recover(options: RecoverOptions, ctx: CommandContext): Pro
     command: "runtime recover",
     defaultVersion: null,
     removed: true,
+  }).catch(async (error) => {
+    // Among removed versions, a runtime that is all there is "not found": say what is actually the matter.
+    const live = await resolveLocalRuntime(ctx, options.runtime, {
+      command: "runtime recover",
+      defaultVersion: null,
+    }).catch(() => undefined);
+    if (!live || !isAppError(error) || error.code !== "not_found") throw error;
+    const what = live.uri.version
+      ? `version ${shortVersion(live.uri.version)} of ${live.uri.name} is not removed`
+      : `runtime ${live.uri.name} has no removed versions`;
+    throw new AppError(
+      "not_found",
+      `${what} in project "${live.uri.project}"`,
+      "removed versions are listed by `swcli runtime list --show-removed`",
+    );
   });
   const { versions } = await recoverVersions(store, uri.project, uri.name, uri.version, {
     force: options.force,
