@@ -9,6 +9,7 @@
  *   expect(run).toMatchObject({ code: 0 });
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync, writeFileSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -30,6 +31,11 @@ export async function buildSwcli(): Promise<string> {
 export interface RunOptions {
   /** Written to stdin, which is then closed. */
   input?: string;
+  /**
+   * Give `input` as a file on stdin instead of through a socket (what Node's pipes are), as a shell redirect
+   * would. Shells read a socket badly (fish refuses it).
+   */
+  inputAsFile?: boolean;
   /** Added to (or, when undefined, removed from) the sandbox's environment. */
   env?: Record<string, string | undefined>;
   cwd?: string;
@@ -37,6 +43,8 @@ export interface RunOptions {
 
 export interface Sandbox {
   home: string;
+  /** A directory holding an `swcli` executable that runs this build, for shell scripts in tests. */
+  bin: string;
   configFile: string;
   /** `SW_LOCAL_STORAGE`. */
   storage: string;
@@ -78,24 +86,49 @@ export async function createSandbox(entry: string): Promise<Sandbox> {
   const home = await mkdtemp(join(tmpdir(), "swcli-sandbox-"));
   const configFile = join(home, "config", "config.yaml");
   const storage = join(home, "store");
-  const base = { HOME: home, SW_CLI_CONFIG: configFile, SW_LOCAL_STORAGE: storage, SHELL: "/bin/bash" };
+  const bin = join(home, "bin");
+  await mkdir(bin);
+  const launcher = `const { main } = await import(${JSON.stringify(entry)}); await main(process.argv.slice(1));`;
+  await writeFile(
+    join(bin, "swcli"),
+    `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} --input-type=module -e '${launcher}' "$@"\n`,
+    {
+      mode: 0o755,
+    },
+  );
+  const base = {
+    HOME: home,
+    SW_CLI_CONFIG: configFile,
+    SW_LOCAL_STORAGE: storage,
+    SHELL: "/bin/bash",
+    PATH: `${bin}:${process.env.PATH}`,
+  };
   const envOf = (extra: Record<string, string | undefined> = {}) => {
     const env = { ...isolatedEnv(base), ...extra };
     for (const [key, value] of Object.entries(extra)) if (value === undefined) delete env[key];
     return env;
   };
+  let inputs = 0;
   const start = (args: string[], options: RunOptions = {}) => {
     const script = `const { main } = await import(${JSON.stringify(entry)}); await main(${JSON.stringify(args)});`;
+    let stdin: "pipe" | number = "pipe";
+    if (options.inputAsFile) {
+      const file = join(home, `.stdin-${inputs++}`);
+      writeFileSync(file, options.input ?? "");
+      stdin = openSync(file, "r");
+    }
     const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
       cwd: options.cwd ?? home,
       env: envOf(options.env),
-      stdio: ["pipe", "pipe", "pipe"],
+      stdio: [stdin, "pipe", "pipe"],
     });
-    child.stdin?.end(options.input ?? "");
+    if (typeof stdin === "number") closeSync(stdin);
+    else child.stdin?.end(options.input ?? "");
     return child;
   };
   return {
     home,
+    bin,
     configFile,
     storage,
     env: envOf,
