@@ -31,14 +31,25 @@ export interface LocalTarget {
   standaloneOnly?: boolean;
 }
 
-/** Refuses a URI on a server instance with a message that says what to do instead. */
-export function requireLocal(uri: ProjectUri, input: string, target: LocalTarget): void {
+/**
+ * Refuses a URI on a server instance with a message that says what to do instead. `what` is what the URI names: a
+ * runtime can be copied to the standalone instance first; a project can't be built into.
+ */
+export function requireLocal(
+  uri: ProjectUri,
+  input: string,
+  target: LocalTarget,
+  what: "runtime" | "project" = "runtime",
+): void {
   if (isLocal(uri.instance)) return;
   if (target.standaloneOnly) {
+    const where = input ? `${input} is on ${uri.instance.alias}` : `the current instance is ${uri.instance.alias}`;
     throw new AppError(
       "invalid_input",
-      `swcli ${target.command} works on the standalone instance only, and ${input} is on ${uri.instance.alias}`,
-      `copy it first: swcli runtime copy ${input} .`,
+      `swcli ${target.command} works on the standalone instance only, and ${where}`,
+      what === "runtime"
+        ? `copy it first: swcli runtime copy ${input} .`
+        : "give a local project (-p local/project/NAME), then copy the runtime to the server with swcli runtime copy",
     );
   }
   throw new AppError(
@@ -101,6 +112,6 @@ export function resolveLocalProject(
       `give a project such as ${formatProjectUri({ ...project, rest: [] } as ProjectUri)}`,
     );
   }
-  requireLocal(project, input ?? "", target);
+  requireLocal(project, input ?? "", target, "project");
   return { store: openStore(ctx), project: { instance: project.instance, project: project.project } };
 }
