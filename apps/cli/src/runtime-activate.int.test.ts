@@ -9,14 +9,12 @@ import { generateVersionId } from "@swhub/shared/version-id";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { RuntimeActivateJson } from "./output/shapes";
+import { demo, fixtures, yamlfull } from "./testing/starwhale-store";
 import { buildSwcli, createSandbox, ok, type Sandbox } from "./testing/swcli";
 
 // `runtime activate` and `restore` through the real swcli, with real Python and pip, offline: Starwhale's own
 // bundles restored from the wheels next to them, and bundles of ours. One store for the whole file, so the venv
 // seed (see restore/venv.ts) is made once.
-const fixtures = join(import.meta.dirname, "../../../packages/runtime/test-fixtures/starwhale-0.6.15");
-const demo = "nlkdjrzz3jlhwnz2pzxlb2q244x5qchmxyafi34y";
-const yamlfull = "iil4cw7kf7k445ww7rp3fffdq7obrumaep4bs5gg";
 
 let box: Sandbox;
 let wheels: string;

@@ -43,7 +43,9 @@ export function requireLocal(
 ): void {
   if (isLocal(uri.instance)) return;
   if (target.standaloneOnly) {
-    const where = input ? `${input} is on ${uri.instance.alias}` : `the current instance is ${uri.instance.alias}`;
+    const where = input
+      ? `${input} is on ${uri.instance.alias}`
+      : `the current instance is ${uri.instance.alias}`;
     throw new AppError(
       "invalid_input",
       `swcli ${target.command} works on the standalone instance only, and ${where}`,

@@ -1,6 +1,6 @@
-import { cp, lstat, mkdir, rm } from "node:fs/promises";
+import { lstat, mkdir, rm } from "node:fs/promises";
 import { arch } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { AppError } from "@swhub/shared/errors";
 import { type ProgressSink, silentProgress } from "@swhub/shared/progress";
 import type { RuntimeManifest } from "@swhub/shared/schemas";
@@ -9,8 +9,9 @@ import { memberPath } from "../bundle/read";
 import { parseTarFile } from "../bundle/tar-read";
 import { withFileLock } from "../fs/lock";
 import { writeActivationFiles } from "./activation";
-import { condaCreateArgs, condaEnvUpdateArgs, condaInstallArgs, condaPipArgs, findConda } from "./conda";
-import { type PipTarget, type PypiOverrides, pipInstallArgs, resolvePipIndex } from "./pip-options";
+import { condaCreateArgs, findConda } from "./conda";
+import { install } from "./install";
+import type { PypiOverrides } from "./pip-options";
 import { type InstallStep, type Mode, planInstall } from "./plan";
 import { findPython } from "./python";
 import { runLogged } from "./run";
@@ -193,7 +194,17 @@ async function restore(
       });
       await writeRestoreStatus(prefix, "restoring");
     }
-    const skipped = await install(steps, { workdir, prefix, mode, conda, env, manifest, options, progress });
+    const skipped = await install(steps, {
+      workdir,
+      prefix,
+      mode,
+      conda,
+      env,
+      manifest,
+      progress,
+      signal: options.signal,
+      pypi: settings.pypi,
+    });
     await writeActivationFiles(workdir, { mode, prefix, uri: options.uri ?? "" });
     await writeRestoreStatus(prefix, "success");
     return { restored: true, mode, prefix, packed, skipped };
@@ -235,103 +246,4 @@ async function usablePackedEnv(workdir: string, manifest: RuntimeManifest, progr
   if (first === ".swhub-packed-env.json") return true;
   progress.log(`${packedEnvPath} was not packed by swhub; installing the dependencies instead`, "engine");
   return false;
-}
-
-interface InstallContext {
-  workdir: string;
-  prefix: string;
-  mode: Mode;
-  conda: string | undefined;
-  env: NodeJS.ProcessEnv;
-  manifest: RuntimeManifest;
-  options: RestoreOptions;
-  progress: ProgressSink;
-}
-
-const pipHint =
-  "pip's output is above; to restore offline, point PIP_FIND_LINKS at a directory of wheels and set PIP_NO_INDEX=1";
-
-async function install(steps: InstallStep[], ctx: InstallContext): Promise<string[]> {
-  const { progress, options, env } = ctx;
-  const skipped: string[] = [];
-  const work = steps.filter((step) => step.kind !== "skip");
-  if (work.length > 0) progress.phase("install", work.length, "items");
-  let done = 0;
-  const index = resolvePipIndex(ctx.manifest.configs.pip, options.settings.pypi);
-  const run = { env, progress, signal: options.signal, cwd: ctx.workdir };
-  for (const step of steps) {
-    if (options.signal?.aborted) throw options.signal.reason;
-    switch (step.kind) {
-      case "skip":
-        skipped.push(`${step.what}: ${step.reason}`);
-        progress.log(`skipped ${step.what}: ${step.reason}`, "engine");
-        continue;
-      case "pip": {
-        await checkFiles(step.targets);
-        const args = pipInstallArgs(step.targets, index);
-        const label = `pip install ${describeTargets(step.targets)}`;
-        progress.log(label, "engine");
-        if (ctx.mode === "conda")
-          await runLogged(ctx.conda!, condaPipArgs(ctx.prefix, args), { ...run, label, hint: pipHint });
-        else
-          await runLogged(join(ctx.prefix, "bin", "python"), ["-m", "pip", ...args], {
-            ...run,
-            label,
-            hint: pipHint,
-          });
-        break;
-      }
-      case "conda-install": {
-        const channels = ctx.manifest.configs.conda?.channels ?? [];
-        const label = `conda install ${step.packages.join(" ")}`;
-        progress.log(label, "engine");
-        await runLogged(
-          ctx.conda!,
-          condaInstallArgs(ctx.prefix, channels.length ? channels : ["conda-forge"], step.packages),
-          { ...run, label },
-        );
-        break;
-      }
-      case "conda-env-update": {
-        const label = `conda env update --file ${basename(step.file)}`;
-        progress.log(label, "engine");
-        await runLogged(ctx.conda!, condaEnvUpdateArgs(step.file, ctx.prefix), { ...run, label });
-        break;
-      }
-      case "native-file":
-        if (!(await exists(step.src))) throw missingFile(step.src, ctx.workdir);
-        progress.log(`copy ${step.src} -> ${step.dest}`, "engine");
-        await mkdir(dirname(step.dest), { recursive: true });
-        await cp(step.src, step.dest, { recursive: true, force: true });
-        break;
-      case "command":
-        progress.log(`run \`${step.command}\``, "engine");
-        await runLogged("sh", ["-c", step.command], { ...run, label: `command \`${step.command}\`` });
-        break;
-    }
-    progress.update(++done, work.length);
-  }
-  return skipped;
-}
-
-function describeTargets(targets: PipTarget[]): string {
-  return targets
-    .map((t) =>
-      t.kind === "requirement" ? t.spec : t.kind === "wheel" ? basename(t.path) : `-r ${basename(t.path)}`,
-    )
-    .join(" ");
-}
-
-async function checkFiles(targets: PipTarget[]): Promise<void> {
-  for (const target of targets) {
-    if (target.kind !== "requirement" && !(await exists(target.path))) throw missingFile(target.path);
-  }
-}
-
-function missingFile(path: string, workdir?: string): AppError {
-  return new AppError(
-    "not_found",
-    `the runtime lists ${workdir ? path.slice(workdir.length + 1) : basename(path)}, but its bundle does not hold it`,
-    "build the runtime again with the file in place",
-  );
 }
