@@ -3,8 +3,8 @@
  *
  *   pnpm tsx bench/standalone/activate.ts [--dists 48] [--mb 150] [--runs 5] [--dir DIR] [--keep]
  *
- * Builds a venv of --dists distributions (about --mb megabytes, installed by pip from generated wheels), packs it
- * into a bundle (packEnv + packBundle, as `runtime build --pack-env` does), and times, as medians:
+ * Builds a venv of --dists distributions (about --mb megabytes, installed by pip from generated wheels), builds a
+ * runtime from it with `swcli runtime build -v VENV --pack-env`, and times, as medians:
  *   ours:   swcli runtime activate NAME --print   on a store where the runtime was never extracted
  *           (a whole swcli process: extract the bundle, unpack and relocate the environment, write the scripts)
  *   theirs: tar -xf bundle.swrt -C d && tar -xzf d/export/venv_env.tar.gz -C d/export/venv
@@ -12,15 +12,12 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { packBundle } from "@swhub/runtime/bundle/pack";
-import { packEnv } from "@swhub/runtime/bundle/packed-env";
 import { buildWheel, createVenv, pipInstall } from "@swhub/runtime/testing/python";
-import { generateVersionId } from "@swhub/shared/version-id";
 import { buildCli } from "../../apps/cli/build.mjs";
 
 export interface ActivateBenchOptions {
@@ -51,38 +48,15 @@ export async function benchActivate(options: ActivateBenchOptions = {}): Promise
   const log = options.log ?? console.log;
   const work = mkdtempSync(join(options.dir ?? tmpdir(), "swhub-bench-activate-"));
   try {
-    const python = execFileSync("python3", ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], {
-      encoding: "utf8",
-    }).trim();
     const venv = await makeVenv(join(work, "venv"), join(work, "wheels"), dists, mb);
     const envFiles = Number(
       execFileSync("sh", ["-c", `find '${venv}' -type f | wc -l`], { encoding: "utf8" }),
     );
     log(`env: ${dists} distributions, ${envFiles} files, ${du(venv)} in ${venv}`);
 
-    // The bundle, as `runtime build --pack-env` writes it.
+    // The bundle, built by swcli as users build it.
     const name = "benchrt";
-    const version = generateVersionId();
-    const snapshot = join(work, "snapshot");
-    mkdirSync(join(snapshot, "export"), { recursive: true });
-    await packEnv(venv, join(snapshot, "export", "venv_env.tar.gz"));
-    writeFileSync(join(snapshot, "runtime.yaml"), `name: ${name}\nmode: venv\n`);
-    writeFileSync(
-      join(snapshot, "_manifest.yaml"),
-      // JSON is YAML, and the root package has no YAML library.
-      JSON.stringify({
-        version,
-        environment: { mode: "venv", python, arch: ["noarch"], lock: { files: [] } },
-        dependencies: { raw_deps: [], local_packaged_env: true },
-      }),
-    );
     const storage = join(work, "store");
-    const bundle = join(storage, "self", "runtime", name, version.slice(0, 2), `${version}.swrt`);
-    mkdirSync(join(bundle, ".."), { recursive: true });
-    await packBundle(bundle, { dir: snapshot });
-    const bundleBytes = statSync(bundle).size;
-    log(`bundle: ${(bundleBytes / 1e6).toFixed(0)} MB (packed env ${du(join(snapshot, "export"))})`);
-
     const entry = join((await buildCli({ outdir: join(work, "swcli") })).outdir, "swcli.mjs");
     const env = {
       PATH: process.env.PATH,
@@ -92,16 +66,26 @@ export async function benchActivate(options: ActivateBenchOptions = {}): Promise
       PIP_NO_INDEX: "1",
       PIP_CONFIG_FILE: "/dev/null",
     };
-    const workdir = join(storage, "self", "workdir", "runtime", name, version.slice(0, 2), version);
-    const activate = () => {
-      const script = `const { main } = await import(${JSON.stringify(entry)}); await main(["runtime", "activate", "${name}", "--print"]);`;
+    const swcli = (...args: string[]) => {
+      const script = `const { main } = await import(${JSON.stringify(entry)}); await main(${JSON.stringify(args)});`;
       const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
         env,
         encoding: "utf8",
       });
-      if (run.status !== 0) throw new Error(`swcli runtime activate failed:\n${run.stderr}`);
+      if (run.status !== 0) throw new Error(`swcli ${args.join(" ")} failed:\n${run.stderr}`);
       return run.stdout;
     };
+    const built = JSON.parse(
+      swcli("-o", "json", "runtime", "build", "-v", venv, "--name", name, "--pack-env"),
+    ) as {
+      version: string;
+      bundle_path: string;
+      size: number;
+    };
+    const { version, bundle_path: bundle, size: bundleBytes } = built;
+    log(`bundle: ${(bundleBytes / 1e6).toFixed(0)} MB, from swcli runtime build -v VENV --pack-env`);
+    const workdir = join(storage, "self", "workdir", "runtime", name, version.slice(0, 2), version);
+    const activate = () => swcli("runtime", "activate", name, "--print");
     // Once for real: the activated environment must work.
     const command = activate();
     const probe = spawnSync("bash", ["-c", `${command}\npython -c 'import benchpkg_00; print("ok")'`], {

@@ -73,15 +73,3 @@ export function readEnv(source: Record<string, string | undefined> = process.env
   }
   return { ...parsed.data, home: source.HOME || homedir(), inherited: { ...source } };
 }
-
-/**
- * The environment a child process (pip, python, the user's shell) gets: everything swcli was started with, plus
- * `extra`. Children need the user's whole environment (PATH, HOME, pip's own PIP_* settings), not only what
- * swcli reads.
- */
-export function childEnv(
-  extra: Record<string, string> = {},
-  source: Record<string, string | undefined> = process.env,
-): NodeJS.ProcessEnv {
-  return { ...source, ...extra };
-}

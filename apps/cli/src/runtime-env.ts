@@ -1,13 +1,12 @@
 import { join } from "node:path";
 import type { RestoreSettings } from "@swhub/runtime/restore/restore";
 import type { CommandContext } from "./command";
-import { childEnv } from "./env";
 
 /** What restore needs to know about this machine, from swcli's environment (spec §4.1). */
 export function restoreSettings(ctx: CommandContext): RestoreSettings {
   const { env } = ctx;
   return {
-    env: childEnv(),
+    env: { ...env.inherited },
     pypi: {
       indexUrl: env.SW_PYPI_INDEX_URL,
       extraIndexUrl: env.SW_PYPI_EXTRA_INDEX_URL,

@@ -16,7 +16,6 @@ import { formatResourceUri } from "@swhub/shared/uri";
 import { shortVersion } from "@swhub/shared/version-id";
 import type { CommandContext } from "../../command";
 import type { ActivateOptions } from "../../commands/runtime/activate";
-import { childEnv } from "../../env";
 import { createLineProgress } from "../../output/progress";
 import type { RuntimeActivateJson } from "../../output/shapes";
 import { restoreSettings } from "../../runtime-env";
@@ -84,7 +83,7 @@ export async function activate(options: ActivateOptions, ctx: CommandContext): P
     ctx.output.notice(
       `${uri.name}/version/${shortVersion(version)} is active in this ${kind}; \`exit\` leaves it`,
     );
-    process.exit(await runShell(launch));
+    process.exit(await runShell(launch, ctx.env.inherited));
   } finally {
     if (options.print) progress.close(false);
   }
@@ -94,13 +93,19 @@ export async function activate(options: ActivateOptions, ctx: CommandContext): P
  * Runs the shell in the foreground and returns its exit status, as if it had replaced swcli (Node can't exec):
  * Ctrl-C and Ctrl-\ belong to the shell, and a hang-up or termination is passed on to it.
  */
-function runShell(launch: ShellLaunch): Promise<number> {
+function runShell(
+  launch: ShellLaunch,
+  inherited: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
   for (const signal of ["SIGINT", "SIGQUIT"] as const) {
     process.removeAllListeners(signal);
     process.on(signal, () => {});
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(launch.command, launch.args, { stdio: "inherit", env: childEnv(launch.env) });
+    const child = spawn(launch.command, launch.args, {
+      stdio: "inherit",
+      env: { ...inherited, ...launch.env },
+    });
     const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
     for (const signal of ["SIGTERM", "SIGHUP"] as const) process.on(signal, forward(signal));
     child.on("error", (error: NodeJS.ErrnoException) =>
