@@ -219,6 +219,45 @@ describe("interactive shells", () => {
   });
 });
 
+describe("runtimes built by swcli", () => {
+  it("builds from a venv, then activates it: a new env, restored from the lock, imports what the venv had", async () => {
+    const venv = await createVenv(join(box.home, "work-venv"));
+    await pipInstall(venv, ["alpha"], { findLinks: wheels });
+    const built = JSON.parse(
+      ok(await box.swcli(["-o", "json", "runtime", "build", "-v", venv, "--name", "fromvenv"])).stdout,
+    );
+    expect(built).toMatchObject({ name: "fromvenv", tags: ["latest", "v0"] });
+    const probe = `eval "$(swcli runtime activate fromvenv --print)" && python -c 'import alpha, beta, sys; print(sys.prefix)'`;
+    expect(bash(probe, offline)).toBe(join(snapshotOf("fromvenv", built.version), "export/venv"));
+  }, 120_000);
+
+  it("builds with --pack-env, copies to another project, and activates the copy without any wheels", async () => {
+    const venv = await createVenv(join(box.home, "packed-venv"));
+    await pipInstall(venv, ["alpha"], { findLinks: wheels });
+    const built = JSON.parse(
+      ok(await box.swcli(["-o", "json", "runtime", "build", "-v", venv, "--name", "shipped", "--pack-env"]))
+        .stdout,
+    );
+    ok(await box.swcli(["runtime", "copy", "shipped", "local/project/elsewhere/shipped"]));
+    const run = ok(
+      await box.swcli(["runtime", "activate", "local/project/elsewhere/shipped", "--print"], {
+        env: { PIP_NO_INDEX: "1" },
+      }),
+    );
+    expect(run.stderr).toMatch(/^extract: started/m);
+    expect(run.stderr).toMatch(/^unpack-env: started/m);
+    expect(run.stderr).not.toContain("pip install");
+    const prefix = join(
+      box.storage,
+      "elsewhere/workdir/runtime/shipped",
+      built.version.slice(0, 2),
+      built.version,
+      "export/venv",
+    );
+    expect(bash(`${run.stdout}\npython -c 'import alpha, beta, sys; print(sys.prefix)'`)).toBe(prefix);
+  }, 120_000);
+});
+
 describe("bundles of ours", () => {
   it("restores a packed environment by unpacking it: no index, no wheels", async () => {
     const venv = await createVenv(join(box.home, "to-pack"));
