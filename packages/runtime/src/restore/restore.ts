@@ -165,13 +165,15 @@ async function restore(
   let conda: string | undefined;
   try {
     if (packed) {
-      const python = await findPython(xy, { pyenvRoot: settings.pyenvRoot, env });
       await mkdir(prefix, { recursive: true });
       await writeRestoreStatus(prefix, "restoring");
-      await unpackEnv(join(workdir, packedEnvPath), prefix, {
-        force: true,
-        python: python.executable,
-        progress,
+      const archive = join(workdir, packedEnvPath);
+      // `pythonX.Y` from PATH first: unpacking starts at once. Only when it is missing, look further (pyenv).
+      await unpackEnv(archive, prefix, { force: true, progress }).catch(async (error) => {
+        if (!(error instanceof AppError && error.code === "not_found" && /^Python /.test(error.message)))
+          throw error;
+        const python = await findPython(xy, { pyenvRoot: settings.pyenvRoot, env });
+        await unpackEnv(archive, prefix, { force: true, python: python.executable, progress });
       });
       await writeRestoreStatus(prefix, "restoring");
     } else if (mode === "venv") {
