@@ -50,14 +50,15 @@ async function handle(
     else if (value !== undefined) headers.set(name, value);
   }
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, {
+  // Node's fetch needs `duplex: "half"` to stream a request body; the DOM types don't know it.
+  const init: RequestInit & { duplex: "half" } = {
     method: req.method,
     headers,
     body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
     signal: abort.signal,
-    // Node's fetch needs this to stream a request body.
     duplex: "half",
-  });
+  };
+  const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, init);
   try {
     const response = await handler(request);
     res.writeHead(response.status, [...response.headers.entries()].flat());
