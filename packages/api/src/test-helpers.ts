@@ -48,7 +48,9 @@ export async function makeBundle(options: {
   const tar = pack();
   const add = (name: string, body: string | Uint8Array) =>
     new Promise<void>((resolve, reject) =>
-      tar.entry({ name, mtime: new Date(315_532_800_000) }, Buffer.from(body), (e) => (e ? reject(e) : resolve())),
+      tar.entry({ name, mtime: new Date(315_532_800_000) }, Buffer.from(body), (e) =>
+        e ? reject(e) : resolve(),
+      ),
     );
   const manifest =
     options.manifest ??

@@ -4,8 +4,8 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import type { BlobStore } from "./blobs/store";
 import { authenticate } from "./auth";
+import type { BlobStore } from "./blobs/store";
 import { serializeCookie } from "./cookies";
 import { appErrorStatus, toAppError } from "./errors";
 import { sessionCookieName } from "./services/sessions";
@@ -112,7 +112,8 @@ const baseProcedure = t.procedure.use(async ({ ctx, next }) => {
   const result = await next();
   if (!result.ok) {
     const appError = toAppError(result.error.cause);
-    if (appError) throw new TRPCError({ code: trpcCodes[appError.code], message: appError.message, cause: appError });
+    if (appError)
+      throw new TRPCError({ code: trpcCodes[appError.code], message: appError.message, cause: appError });
   }
   return result;
 });

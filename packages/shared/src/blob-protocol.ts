@@ -66,10 +66,17 @@ export const uploadStateSchema = z.object({
 export type UploadState = z.infer<typeof uploadStateSchema>;
 
 /** The project already has the blob: nothing to send. */
-export const blobExistsSchema = z.object({ status: z.literal("exists"), digest: blobDigestSchema, size: sizeSchema });
+export const blobExistsSchema = z.object({
+  status: z.literal("exists"),
+  digest: blobDigestSchema,
+  size: sizeSchema,
+});
 export type BlobExists = z.infer<typeof blobExistsSchema>;
 
-export const createUploadResponseSchema = z.discriminatedUnion("status", [uploadStateSchema, blobExistsSchema]);
+export const createUploadResponseSchema = z.discriminatedUnion("status", [
+  uploadStateSchema,
+  blobExistsSchema,
+]);
 export type CreateUploadResponse = z.infer<typeof createUploadResponseSchema>;
 
 export const finishedUploadSchema = z.object({ digest: blobDigestSchema, size: sizeSchema });

@@ -8,7 +8,11 @@ import { getEnv } from "~/env";
 
 // One database pool and one Redis connection per server process. Kept on globalThis so that
 // `next dev` reloading modules does not open new ones each time.
-const holder = globalThis as unknown as { swhubDb?: Promise<DbClient>; swhubRedis?: Redis; swhubBlobs?: BlobStore };
+const holder = globalThis as unknown as {
+  swhubDb?: Promise<DbClient>;
+  swhubRedis?: Redis;
+  swhubBlobs?: BlobStore;
+};
 
 export function getDb(): Promise<DbClient> {
   holder.swhubDb ??= createDb({ url: getEnv().DATABASE_URL });

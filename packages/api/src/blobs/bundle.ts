@@ -84,6 +84,7 @@ export async function readBundle(
   if (members === 0) {
     throw invalidInput("The bundle is not a tar archive (it is empty)", "upload a .swrt file built by swcli");
   }
-  if (!sawManifest) throw invalidInput("The bundle has no _manifest.yaml", "upload a .swrt file built by swcli");
+  if (!sawManifest)
+    throw invalidInput("The bundle has no _manifest.yaml", "upload a .swrt file built by swcli");
   return contents;
 }

@@ -72,7 +72,12 @@ export function createDirectoryBlobStore(root: string): BlobStore {
           }
           let done = 0;
           while (done < piece.byteLength) {
-            const { bytesWritten } = await handle.write(piece, done, piece.byteLength - done, offset + written + done);
+            const { bytesWritten } = await handle.write(
+              piece,
+              done,
+              piece.byteLength - done,
+              offset + written + done,
+            );
             done += bytesWritten;
           }
           written += piece.byteLength;

@@ -3,6 +3,7 @@ import type { Database } from "@swhub/db/client";
 import {
   createUploadRequestSchema,
   isBlobDigest,
+  MAX_CHUNK_BYTES,
   missingBlobsRequestSchema,
   parseContentRange,
   parseRange,
@@ -20,8 +21,8 @@ import {
   appendUploadChunk,
   cancelUpload,
   createUpload,
-  finishUpload,
   findMissingBlobs,
+  finishUpload,
   getUpload,
 } from "../services/uploads";
 import { errorResponse, json } from "./respond";
@@ -44,6 +45,8 @@ interface RouteRequest {
 type Route = {
   /** Segments after the project; `:x` matches one segment. */
   pattern: string[];
+  /** Anonymous callers may use it (downloads from public projects); the others ask to sign in first. */
+  anonymous?: boolean;
   methods: Record<string, (r: RouteRequest, params: Record<string, string>) => Promise<Response>>;
 };
 
@@ -66,7 +69,8 @@ function uploadResponse(state: UploadState, status = 200): Response {
 const empty: AsyncIterable<Uint8Array> = { async *[Symbol.asyncIterator]() {} };
 
 async function download(r: RouteRequest, digest: string): Promise<Response> {
-  if (!isBlobDigest(digest)) throw notFound(`Blob ${digest} not found`, "a digest reads sha256:<64 hex digits>");
+  if (!isBlobDigest(digest))
+    throw notFound(`Blob ${digest} not found`, "a digest reads sha256:<64 hex digits>");
   const blob = await openProjectBlob(r.deps.db, r.deps.blobs, { user: r.user, project: r.project, digest });
   const headers: Record<string, string> = {
     "content-type": "application/octet-stream",
@@ -105,6 +109,7 @@ const routes: Route[] = [
   },
   {
     pattern: ["blobs", ":digest"],
+    anonymous: true,
     methods: {
       GET: (r, p) => download(r, p.digest!),
       HEAD: (r, p) => download(r, p.digest!),
@@ -115,7 +120,11 @@ const routes: Route[] = [
     methods: {
       async POST(r) {
         const input = await readJson(r.req, createUploadRequestSchema);
-        const result = await createUpload(r.deps.db, r.deps.blobs, { user: r.user, project: r.project, ...input });
+        const result = await createUpload(r.deps.db, r.deps.blobs, {
+          user: r.user,
+          project: r.project,
+          ...input,
+        });
         return result.status === "exists" ? json(result) : uploadResponse(result, 201);
       },
     },
@@ -124,7 +133,9 @@ const routes: Route[] = [
     pattern: ["uploads", ":id"],
     methods: {
       async GET(r, p) {
-        return uploadResponse(await getUpload(r.deps.db, { user: r.user, project: r.project, uploadId: p.id! }));
+        return uploadResponse(
+          await getUpload(r.deps.db, { user: r.user, project: r.project, uploadId: p.id! }),
+        );
       },
       async HEAD(r, p) {
         const state = await getUpload(r.deps.db, { user: r.user, project: r.project, uploadId: p.id! });
@@ -134,7 +145,8 @@ const routes: Route[] = [
         const range = parseContentRange(r.req.headers.get("content-range"));
         if (typeof range === "string") throw invalidInput(range);
         const lengthHeader = r.req.headers.get("content-length");
-        const contentLength = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+        const contentLength =
+          lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
         const state = await appendUploadChunk(r.deps.db, r.deps.blobs, {
           user: r.user,
           project: r.project,
@@ -155,7 +167,9 @@ const routes: Route[] = [
     pattern: ["uploads", ":id", "finish"],
     methods: {
       async POST(r, p) {
-        return json(await finishUpload(r.deps.db, r.deps.blobs, { user: r.user, project: r.project, uploadId: p.id! }));
+        return json(
+          await finishUpload(r.deps.db, r.deps.blobs, { user: r.user, project: r.project, uploadId: p.id! }),
+        );
       },
     },
   },
@@ -173,8 +187,28 @@ function match(pattern: string[], segments: string[]): Record<string, string> | 
 
 /** Every route of the blob protocol, as method + path patterns (for the access matrix test and docs). */
 export const blobRoutes = routes.flatMap((route) =>
-  Object.keys(route.methods).map((method) => ({ method, path: `/api/projects/{project}/${route.pattern.join("/")}` })),
+  Object.keys(route.methods).map((method) => ({
+    method,
+    path: `/api/projects/{project}/${route.pattern.join("/")}`,
+  })),
 );
+
+/**
+ * Reads and drops what is left of a request body (up to one chunk's worth), so a client still sending a chunk that
+ * was refused gets the answer instead of a reset connection.
+ */
+async function drainBody(req: Request): Promise<void> {
+  if (!req.body || req.bodyUsed) return;
+  let seen = 0;
+  try {
+    for await (const piece of req.body as AsyncIterable<Uint8Array>) {
+      seen += piece.byteLength;
+      if (seen > MAX_CHUNK_BYTES) break;
+    }
+  } catch {
+    // The client went away; nobody reads the answer.
+  }
+}
 
 /**
  * The blob protocol's HTTP handler (`@swhub/shared/blob-protocol`): a fetch-style function, mounted by the web app
@@ -197,18 +231,24 @@ export function createBlobHandler(deps: BlobRouteDeps): (req: Request) => Promis
         if (!params) continue;
         const handle = route.methods[req.method];
         if (!handle) {
-          return json({ error: { code: "invalid_input", message: `${req.method} is not allowed here` } }, 405, {
-            allow: Object.keys(route.methods).join(", "),
-          });
+          return json(
+            { error: { code: "invalid_input", message: `${req.method} is not allowed here` } },
+            405,
+            {
+              allow: Object.keys(route.methods).join(", "),
+            },
+          );
         }
         const auth = await authenticate(deps.db, req.headers);
         if (auth.authProblem === "token") {
           throw new AppError("unauthenticated", "The API token is invalid, expired or revoked");
         }
+        if (!auth.user && !route.anonymous) throw new AppError("unauthenticated", "Sign in first");
         return await handle({ req, user: auth.user, project: project!, deps }, params);
       }
       throw notFound(`No route ${req.method} ${path}`);
     } catch (error) {
+      await drainBody(req);
       return errorResponse(error);
     }
   };

@@ -16,12 +16,21 @@ export function errorResponse(error: unknown): Response {
   if (appError) {
     const status = appError instanceof HttpAppError ? appError.status : appErrorStatus[appError.code];
     const headers = appError instanceof HttpAppError ? appError.headers : {};
-    const body = { error: { code: appError.code, message: appError.message, ...(appError.hint ? { hint: appError.hint } : {}) } };
+    const body = {
+      error: {
+        code: appError.code,
+        message: appError.message,
+        ...(appError.hint ? { hint: appError.hint } : {}),
+      },
+    };
     return json(body, status, headers);
   }
   if (error instanceof BodyInterrupted) {
     // The client is most likely gone; what arrived was kept.
-    return json({ error: { code: "invalid_input", message: `The upload was interrupted: ${error.message}` } }, 400);
+    return json(
+      { error: { code: "invalid_input", message: `The upload was interrupted: ${error.message}` } },
+      400,
+    );
   }
   console.error("blob route failed:", error);
   return json({ error: { code: "internal", message: "Internal error" } }, 500);

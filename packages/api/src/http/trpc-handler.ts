@@ -21,7 +21,9 @@ export function createTrpcHandler(deps: {
           blobs: typeof deps.blobs === "function" ? deps.blobs() : deps.blobs,
           headers: req.headers,
           resHeaders,
-          secureCookies: (req.headers.get("x-forwarded-proto") ?? new URL(req.url).protocol).startsWith("https"),
+          secureCookies: (req.headers.get("x-forwarded-proto") ?? new URL(req.url).protocol).startsWith(
+            "https",
+          ),
         }),
       onError({ error, path }) {
         // Users get a clean message; the unexpected ones are kept here for whoever runs the server.

@@ -1,10 +1,21 @@
 import { blobDigestSchema } from "@swhub/shared/blob-protocol";
 import { z } from "zod";
-import { copyVersion } from "../services/runtime-copy";
 import { commitVersion } from "../services/runtime-commit";
-import { getVersionInfo, listVersionFiles, listVersionTags, resolveRuntimeVersion } from "../services/runtime-info";
+import { copyVersion } from "../services/runtime-copy";
+import {
+  getVersionInfo,
+  listVersionFiles,
+  listVersionTags,
+  resolveRuntimeVersion,
+} from "../services/runtime-info";
 import { recoverRuntime, removeRuntime } from "../services/runtime-lifecycle";
-import { listHistory, listRuntimes, listVersions, runtimeSorts, versionSorts } from "../services/runtime-lists";
+import {
+  listHistory,
+  listRuntimes,
+  listVersions,
+  runtimeSorts,
+  versionSorts,
+} from "../services/runtime-lists";
 import { addTags, removeTags } from "../services/runtime-tags";
 import { createTRPCRouter, protectedProcedure, publicProcedure } from "../trpc";
 import { pagingSchema, projectRefSchema, runtimeRefInputSchema } from "./schemas";
@@ -59,7 +70,10 @@ export const listRuntimesInputSchema = pagingSchema.extend({
 
 export const filesInputSchema = runtimeRefInputSchema.extend(pagingSchema.shape);
 
-export const tagAddInputSchema = runtimeRefInputSchema.extend({ tags: tagsSchema, force: z.boolean().optional() });
+export const tagAddInputSchema = runtimeRefInputSchema.extend({
+  tags: tagsSchema,
+  force: z.boolean().optional(),
+});
 export const tagRemoveInputSchema = runtimeRefInputSchema.extend({ tags: tagsSchema });
 
 export const removeInputSchema = runtimeRefInputSchema.extend({

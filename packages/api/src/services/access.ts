@@ -20,7 +20,14 @@ export type Actor = SessionUser | null;
 const rank: Record<ProjectRole, number> = { guest: 1, maintainer: 2, owner: 3 };
 
 export interface ProjectAccess {
-  project: { id: number; name: string; isPublic: boolean; description: string; ownerId: number; createdAt: Date };
+  project: {
+    id: number;
+    name: string;
+    isPublic: boolean;
+    description: string;
+    ownerId: number;
+    createdAt: Date;
+  };
   /** The caller's membership role, or null (admin or public reader without membership). */
   memberRole: ProjectRole | null;
   /** What the caller may do: the member role, `owner` for admins, `guest` for readers of a public project. */
@@ -58,7 +65,10 @@ async function findProject(db: Database, ref: string, actor: Actor) {
       and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, userId)),
     )
     .where(
-      and(isNull(projects.removedAt), isProjectId(ref) ? eq(projects.id, Number(ref)) : eq(projects.name, ref)),
+      and(
+        isNull(projects.removedAt),
+        isProjectId(ref) ? eq(projects.id, Number(ref)) : eq(projects.name, ref),
+      ),
     );
   return row;
 }

@@ -124,7 +124,10 @@ export async function revokeApiToken(
   return toInfo(row);
 }
 
-export function revokeOwnApiToken(db: Database, input: { user: Actor; tokenId: string }): Promise<ApiTokenInfo> {
+export function revokeOwnApiToken(
+  db: Database,
+  input: { user: Actor; tokenId: string },
+): Promise<ApiTokenInfo> {
   const user = requireUser(input.user);
   return revokeApiToken(db, { userId: user.id, tokenId: input.tokenId });
 }

@@ -70,7 +70,12 @@ export async function collectGarbage(
   const staleUploads = await db
     .select({ id: blobUploads.id })
     .from(blobUploads)
-    .where(and(lt(blobUploads.updatedAt, cutoff), or(isNull(blobUploads.writer), lt(blobUploads.writerSince, cutoff))));
+    .where(
+      and(
+        lt(blobUploads.updatedAt, cutoff),
+        or(isNull(blobUploads.writer), lt(blobUploads.writerSince, cutoff)),
+      ),
+    );
   report.uploads = staleUploads.length;
   if (!input.dryRun) {
     for (const { id } of staleUploads) {
@@ -106,7 +111,10 @@ export async function collectGarbage(
   if (!input.dryRun) {
     for await (const upload of store.listUploads()) {
       if (upload.modifiedAt >= cutoffDate) continue;
-      const [row] = await db.select({ id: blobUploads.id }).from(blobUploads).where(eq(blobUploads.id, upload.uploadId));
+      const [row] = await db
+        .select({ id: blobUploads.id })
+        .from(blobUploads)
+        .where(eq(blobUploads.id, upload.uploadId));
       if (!row) {
         await store.deleteUpload(upload.uploadId);
         report.strayFiles++;

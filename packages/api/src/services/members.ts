@@ -14,12 +14,21 @@ export interface Member {
 export async function listMembers(db: Database, input: { user: Actor; project: string }): Promise<Member[]> {
   const { project } = await getProjectAccess(db, input.user, input.project);
   const rows = await db
-    .select({ id: users.id, name: users.name, role: projectMembers.role, createdAt: projectMembers.createdAt })
+    .select({
+      id: users.id,
+      name: users.name,
+      role: projectMembers.role,
+      createdAt: projectMembers.createdAt,
+    })
     .from(projectMembers)
     .innerJoin(users, eq(users.id, projectMembers.userId))
     .where(eq(projectMembers.projectId, project.id))
     .orderBy(asc(users.name));
-  return rows.map((r) => ({ user: { id: String(r.id), name: r.name }, role: r.role, createdAt: r.createdAt }));
+  return rows.map((r) => ({
+    user: { id: String(r.id), name: r.name },
+    role: r.role,
+    createdAt: r.createdAt,
+  }));
 }
 
 async function userByName(db: Database, name: string): Promise<{ id: number; name: string }> {
@@ -62,7 +71,11 @@ async function changeMembership(
   const target = await userByName(db, input.userName);
   return db.transaction(async (tx) => {
     const members = await tx
-      .select({ userId: projectMembers.userId, role: projectMembers.role, createdAt: projectMembers.createdAt })
+      .select({
+        userId: projectMembers.userId,
+        role: projectMembers.role,
+        createdAt: projectMembers.createdAt,
+      })
       .from(projectMembers)
       .where(eq(projectMembers.projectId, project.id))
       .for("update");

@@ -16,7 +16,12 @@ export interface Page<T> {
 }
 
 /** LIMIT and OFFSET for a page, with the defaults filled in. */
-export function pageWindow(paging: Paging = {}): { page: number; size: number; limit: number; offset: number } {
+export function pageWindow(paging: Paging = {}): {
+  page: number;
+  size: number;
+  limit: number;
+  offset: number;
+} {
   const page = Math.max(1, Math.floor(paging.page ?? 1));
   const size = Math.min(500, Math.max(1, Math.floor(paging.size ?? 20)));
   return { page, size, limit: size, offset: (page - 1) * size };

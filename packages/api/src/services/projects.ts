@@ -112,7 +112,10 @@ async function countVisible(db: Database, user: Actor): Promise<number> {
 }
 
 /** One project by name or id, for anyone who may read it. */
-export async function getProject(db: Database, input: { user: Actor; project: string }): Promise<ProjectDetail> {
+export async function getProject(
+  db: Database,
+  input: { user: Actor; project: string },
+): Promise<ProjectDetail> {
   const access = await getProjectAccess(db, input.user, input.project);
   const p = access.project;
   const [[owner], [runtimeCount], [memberCount]] = await Promise.all([
@@ -146,7 +149,8 @@ export async function updateProject(
   const changes: Partial<typeof projects.$inferInsert> = {};
   if (input.isPublic !== undefined) changes.isPublic = input.isPublic;
   if (input.description !== undefined) changes.description = input.description;
-  if (Object.keys(changes).length > 0) await db.update(projects).set(changes).where(eq(projects.id, project.id));
+  if (Object.keys(changes).length > 0)
+    await db.update(projects).set(changes).where(eq(projects.id, project.id));
   return getProject(db, { user: input.user, project: String(project.id) });
 }
 

@@ -35,7 +35,11 @@ beforeAll(async () => {
 afterAll(() => t.drop());
 
 /** Uploads a bundle into a project and commits it. */
-async function publish(bundle: Buffer, name: string, options: { project?: string; tags?: string[]; force?: boolean } = {}) {
+async function publish(
+  bundle: Buffer,
+  name: string,
+  options: { project?: string; tags?: string[]; force?: boolean } = {},
+) {
   const project = options.project ?? "demo";
   const bundleDigest = await uploadBytes(t.db, store, alice, project, bundle);
   return caller.runtime.commit({ project, name, bundleDigest, tags: options.tags, force: options.force });
@@ -51,7 +55,13 @@ async function fresh(name: string, tags?: string[]) {
 describe("commit", () => {
   it("commits a bundle written by real Starwhale, with manifest, runtime.yaml, lock files and file list", async () => {
     const result = await publish(demoBundle, "starwhale-demo", { tags: ["stable"] });
-    expect(result).toMatchObject({ name: "starwhale-demo", version: demoVersion, alias: "v0", tags: ["stable"], created: true });
+    expect(result).toMatchObject({
+      name: "starwhale-demo",
+      version: demoVersion,
+      alias: "v0",
+      tags: ["stable"],
+      created: true,
+    });
 
     const info = await caller.runtime.info({ project: "demo", name: "starwhale-demo" });
     expect(info).toMatchObject({
@@ -93,23 +103,44 @@ describe("commit", () => {
   it("gives one clear error for each kind of bad bundle or input", async () => {
     const version = generateVersionId();
     const cases: [() => Promise<unknown>, RegExp][] = [
-      [async () => publish(Buffer.from("not a tar, just text ".repeat(50)), "bad"), /not a readable tar archive/],
+      [
+        async () => publish(Buffer.from("not a tar, just text ".repeat(50)), "bad"),
+        /not a readable tar archive/,
+      ],
       [async () => publish(Buffer.alloc(0), "bad"), /not a tar archive \(it is empty\)/],
-      [async () => publish(await makeBundle({ manifest: "version: [unclosed\n" }), "bad"), /_manifest.yaml is not valid YAML/],
-      [async () => publish(await makeBundle({ manifest: "created_at: x\n" }), "bad"), /_manifest.yaml has 2 problems:\s+version: /],
+      [
+        async () => publish(await makeBundle({ manifest: "version: [unclosed\n" }), "bad"),
+        /_manifest.yaml is not valid YAML/,
+      ],
+      [
+        async () => publish(await makeBundle({ manifest: "created_at: x\n" }), "bad"),
+        /_manifest.yaml has 2 problems:\s+version: /,
+      ],
       [async () => publish(await makeBundle({ manifest: "- a list\n" }), "bad"), /not a mapping/],
-      [async () => publish(await makeBundle({ manifest: "version: NOT_AN_ID\nenvironment: {}\n" }), "bad"), /"NOT_AN_ID" is not a valid version id/],
-      [async () => publish(await makeBundle({ version }), "1-digit-first"), /runtime name "1-digit-first" is invalid/],
+      [
+        async () => publish(await makeBundle({ manifest: "version: NOT_AN_ID\nenvironment: {}\n" }), "bad"),
+        /"NOT_AN_ID" is not a valid version id/,
+      ],
+      [
+        async () => publish(await makeBundle({ version }), "1-digit-first"),
+        /runtime name "1-digit-first" is invalid/,
+      ],
       [async () => publish(await makeBundle({ version }), "ok", { tags: ["v3"] }), /tag "v3" is built in/],
     ];
     for (const [attempt, message] of cases) {
-      await expect(attempt()).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(message) });
+      await expect(attempt()).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringMatching(message),
+      });
     }
 
     const bundleDigest = await uploadBytes(t.db, store, alice, "demo", await makeBundle({ version }));
     await expect(
       caller.runtime.commit({ project: "demo", name: "ok", bundleDigest, version: generateVersionId() }),
-    ).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/_manifest.yaml is for version/) });
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/_manifest.yaml is for version/),
+    });
     // Nothing half-made: no runtime appeared from the failed commits.
     const list = await caller.runtime.list({ project: "demo", name: "ok" });
     expect(list.total).toBe(0);
@@ -118,7 +149,9 @@ describe("commit", () => {
   it("refuses to commit a blob the project never received", async () => {
     const bundle = await makeBundle({ version: generateVersionId() });
     await uploadBytes(t.db, store, alice, "other", bundle);
-    await expect(caller.runtime.commit({ project: "demo", name: "x", bundleDigest: digestOf(bundle) })).rejects.toMatchObject({
+    await expect(
+      caller.runtime.commit({ project: "demo", name: "x", bundleDigest: digestOf(bundle) }),
+    ).rejects.toMatchObject({
       code: "NOT_FOUND",
       message: expect.stringMatching(/was not uploaded to project "demo"/),
     });
@@ -133,21 +166,30 @@ describe("versions, tags and latest", () => {
     await caller.runtime.remove({ project: "demo", name: "numbers", version: "v1", force: true });
     const c = await fresh("numbers");
     expect(c.result.alias).toBe("v2");
-    expect((await caller.runtime.resolve({ project: "demo", name: "numbers", version: "v2" })).version).toBe(c.version);
+    expect((await caller.runtime.resolve({ project: "demo", name: "numbers", version: "v2" })).version).toBe(
+      c.version,
+    );
   });
 
   it("resolves full ids, 4+ character prefixes, tags, latest, vN and bare-word prefixes", async () => {
     const a = await fresh("resolving", ["prod"]);
     const b = await fresh("resolving");
     const resolve = (version?: string, extra: { bareWord?: boolean; name?: string } = {}) =>
-      caller.runtime.resolve({ project: "demo", name: extra.name ?? "resolving", version, bareWord: extra.bareWord });
+      caller.runtime.resolve({
+        project: "demo",
+        name: extra.name ?? "resolving",
+        version,
+        bareWord: extra.bareWord,
+      });
     expect((await resolve()).version).toBe(b.version);
     expect((await resolve("latest")).version).toBe(b.version);
     expect((await resolve("v0")).version).toBe(a.version);
     expect((await resolve("prod")).version).toBe(a.version);
     expect((await resolve(a.version)).version).toBe(a.version);
     expect((await resolve(a.version.slice(0, 8))).version).toBe(a.version);
-    expect(await caller.runtime.resolve({ project: "demo", name: b.version.slice(0, 10), bareWord: true })).toEqual({
+    expect(
+      await caller.runtime.resolve({ project: "demo", name: b.version.slice(0, 10), bareWord: true }),
+    ).toEqual({
       project: "demo",
       name: "resolving",
       version: b.version,
@@ -178,17 +220,23 @@ describe("versions, tags and latest", () => {
     expect((await caller.runtime.tags({ ...ref, version: "v1" })).tags).toEqual(["latest", "v1", "gold"]);
     expect((await caller.runtime.tags({ ...ref, version: "v0" })).tags).toEqual(["v0", "team-a"]);
     for (const tag of ["latest", "v0"]) {
-      await expect(caller.runtime.tagAdd({ ...ref, version: "v0", tags: [tag] })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-      await expect(caller.runtime.tagRemove({ ...ref, tags: [tag] })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+      await expect(caller.runtime.tagAdd({ ...ref, version: "v0", tags: [tag] })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+      });
+      await expect(caller.runtime.tagRemove({ ...ref, tags: [tag] })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+      });
     }
     await caller.runtime.tagRemove({ ...ref, tags: ["gold"] });
     await expect(caller.runtime.tagRemove({ ...ref, tags: ["gold"] })).rejects.toMatchObject({
       code: "NOT_FOUND",
       message: 'tagging has no tag "gold"',
     });
-    await expect(caller.runtime.tagRemove({ ...ref, version: "v1", tags: ["team-a"] })).rejects.toMatchObject({
-      code: "NOT_FOUND",
-    });
+    await expect(caller.runtime.tagRemove({ ...ref, version: "v1", tags: ["team-a"] })).rejects.toMatchObject(
+      {
+        code: "NOT_FOUND",
+      },
+    );
     expect((await caller.runtime.resolve({ ...ref, version: "team-a" })).version).toBe(a.version);
     expect(b.result.alias).toBe("v1");
   });
@@ -207,7 +255,9 @@ describe("remove and recover", () => {
     const ref = { project: "demo", name: "lifecycle" };
     await caller.runtime.remove({ ...ref, version: b.version });
     expect((await caller.runtime.resolve(ref)).version).toBe(a.version);
-    await expect(caller.runtime.resolve({ ...ref, version: "candidate" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(caller.runtime.resolve({ ...ref, version: "candidate" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
     const history = await caller.runtime.history({ ...ref, showRemoved: true });
     expect(history.items.map((v) => [v.alias, v.removed, v.tags])).toEqual([
       ["v1", true, ["v1", "candidate"]],
@@ -227,9 +277,9 @@ describe("remove and recover", () => {
     expect((await caller.runtime.remove(ref)).versions).toHaveLength(2);
     await expect(caller.runtime.info(ref)).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect((await caller.runtime.list({ project: "demo", name: "whole" })).items).toEqual([]);
-    expect((await caller.runtime.list({ project: "demo", name: "whole", showRemoved: true })).items).toMatchObject([
-      { name: "whole", removed: true, latest: null, versionCount: 0 },
-    ]);
+    expect(
+      (await caller.runtime.list({ project: "demo", name: "whole", showRemoved: true })).items,
+    ).toMatchObject([{ name: "whole", removed: true, latest: null, versionCount: 0 }]);
     expect((await caller.runtime.recover(ref)).versions).toHaveLength(2);
     expect((await caller.runtime.list({ project: "demo", name: "whole" })).items).toMatchObject([
       { name: "whole", removed: false, versionCount: 2, latest: { alias: "v1" } },
@@ -238,8 +288,12 @@ describe("remove and recover", () => {
 
   it("says what is missing when there is nothing to remove or recover", async () => {
     await fresh("nothing");
-    await expect(caller.runtime.recover({ project: "demo", name: "nothing" })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(caller.runtime.remove({ project: "demo", name: "nosuch" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(caller.runtime.recover({ project: "demo", name: "nothing" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    await expect(caller.runtime.remove({ project: "demo", name: "nosuch" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
   });
 });
 
@@ -276,13 +330,14 @@ describe("lists", () => {
       ["mnist", "v1", ["latest", "v1"], "alice"],
       ["nlp", "v0", ["latest", "v0"], "alice"],
     ]);
-    expect((await caller.runtime.list({ project: "lists", sort: "updated" })).items.map((r) => r.name)).toEqual([
-      "nlp",
-      "mnist",
-    ]);
-    expect((await caller.runtime.list({ project: "lists", sort: "name", order: "desc", size: 1 })).items.map((r) => r.name)).toEqual([
-      "nlp",
-    ]);
+    expect(
+      (await caller.runtime.list({ project: "lists", sort: "updated" })).items.map((r) => r.name),
+    ).toEqual(["nlp", "mnist"]);
+    expect(
+      (await caller.runtime.list({ project: "lists", sort: "name", order: "desc", size: 1 })).items.map(
+        (r) => r.name,
+      ),
+    ).toEqual(["nlp"]);
   });
 });
 
@@ -300,7 +355,10 @@ describe("server-side copy and garbage collection", () => {
     expect(dst.digest).toBe(src.digest);
     expect(dst.manifest).toEqual(src.manifest);
     await expect(
-      caller.runtime.copy({ from: { project: "demo", name: "copysrc" }, to: { project: "other", name: "copied" } }),
+      caller.runtime.copy({
+        from: { project: "demo", name: "copysrc" },
+        to: { project: "other", name: "copied" },
+      }),
     ).rejects.toMatchObject({ code: "CONFLICT" });
   });
 

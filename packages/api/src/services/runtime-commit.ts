@@ -1,5 +1,12 @@
 import type { Database } from "@swhub/db/client";
-import { blobs, type BundleFile, projectBlobs, runtimes, runtimeTags, runtimeVersions } from "@swhub/db/schema";
+import {
+  type BundleFile,
+  blobs,
+  projectBlobs,
+  runtimes,
+  runtimeTags,
+  runtimeVersions,
+} from "@swhub/db/schema";
 import { conflict, invalidInput, notFound } from "@swhub/shared/errors";
 import { assertRuntimeName, autoTag, userTagProblem } from "@swhub/shared/names";
 import { parseWith, runtimeManifestSchema } from "@swhub/shared/schemas";
@@ -53,7 +60,9 @@ export function parseManifest(text: string): { doc: Record<string, unknown>; ver
   try {
     doc = parseYaml(text);
   } catch (error) {
-    throw invalidInput(`The bundle's _manifest.yaml is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
+    throw invalidInput(
+      `The bundle's _manifest.yaml is not valid YAML: ${(error as Error).message.split("\n")[0]}`,
+    );
   }
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
     throw invalidInput("The bundle's _manifest.yaml is not a mapping");
@@ -92,7 +101,11 @@ export async function recordVersion(
         .where(and(eq(runtimes.projectId, input.projectId), eq(runtimes.name, input.name)))
         .for("update");
       const [existing] = await tx
-        .select({ id: runtimeVersions.id, aliasSeq: runtimeVersions.aliasSeq, removedAt: runtimeVersions.removedAt })
+        .select({
+          id: runtimeVersions.id,
+          aliasSeq: runtimeVersions.aliasSeq,
+          removedAt: runtimeVersions.removedAt,
+        })
         .from(runtimeVersions)
         .where(isVersion(runtime!.id, content.version));
       if (existing && !input.force) {
@@ -202,7 +215,9 @@ export async function commitVersion(
   if (input.version !== undefined) checkVersionId(input.version);
 
   const present = await presentBlobs(db, project.id, [input.bundleDigest]);
-  const [blob] = present.size ? await db.select().from(blobs).where(eq(blobs.digest, input.bundleDigest)) : [];
+  const [blob] = present.size
+    ? await db.select().from(blobs).where(eq(blobs.digest, input.bundleDigest))
+    : [];
   if (!blob) {
     throw notFound(
       `Blob ${input.bundleDigest} was not uploaded to project "${project.name}"`,

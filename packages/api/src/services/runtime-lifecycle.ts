@@ -47,7 +47,11 @@ export async function removeRuntime(
     const runtime = await lockRuntime(tx, project.id, name);
     const targets = and(
       eq(runtimeVersions.runtimeId, runtime.id),
-      version === undefined ? (input.force ? undefined : isNull(runtimeVersions.removedAt)) : eq(runtimeVersions.version, version),
+      version === undefined
+        ? input.force
+          ? undefined
+          : isNull(runtimeVersions.removedAt)
+        : eq(runtimeVersions.version, version),
     );
     const rows = input.force
       ? await tx.delete(runtimeVersions).where(targets).returning({ version: runtimeVersions.version })
@@ -72,7 +76,10 @@ export async function recoverRuntime(
   input: { user: Actor; project: string } & RuntimeRef,
 ): Promise<{ name: string; versions: string[] }> {
   const { project } = await requireProjectRole(db, input.user, input.project, "owner");
-  const { name, version } = await resolveRuntimeRef(db, project, input, { removed: true, defaultVersion: undefined });
+  const { name, version } = await resolveRuntimeRef(db, project, input, {
+    removed: true,
+    defaultVersion: undefined,
+  });
   return db.transaction(async (tx) => {
     const runtime = await lockRuntime(tx, project.id, name);
     const rows = await tx

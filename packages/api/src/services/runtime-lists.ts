@@ -33,7 +33,10 @@ export async function listHistory(
       .orderBy(desc(runtimeVersions.aliasSeq))
       .limit(limit)
       .offset(offset),
-    db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(runtimeVersions).where(where),
+    db
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .from(runtimeVersions)
+      .where(where),
   ]);
   return {
     items: await summarizeVersions(
@@ -161,7 +164,9 @@ export async function listRuntimes(
   }[input.sort ?? "name"];
   const direction = input.order ?? (input.sort === undefined || input.sort === "name" ? "asc" : "desc");
   const orderBy =
-    direction === "asc" ? sql`${sortKey} ASC NULLS LAST, ${runtimes.id}` : sql`${sortKey} DESC NULLS LAST, ${runtimes.id}`;
+    direction === "asc"
+      ? sql`${sortKey} ASC NULLS LAST, ${runtimes.id}`
+      : sql`${sortKey} DESC NULLS LAST, ${runtimes.id}`;
   const where = and(
     eq(runtimes.projectId, project.id),
     input.showRemoved ? undefined : isNull(runtimes.removedAt),
@@ -205,7 +210,12 @@ export async function listRuntimes(
     rows[0]?.total ??
     (offset === 0
       ? 0
-      : ((await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(runtimes).where(where))[0]?.n ?? 0));
+      : ((
+          await db
+            .select({ n: sql<number>`count(*)`.mapWith(Number) })
+            .from(runtimes)
+            .where(where)
+        )[0]?.n ?? 0));
   return {
     items: rows.map((r) => ({
       id: String(r.id),

@@ -19,7 +19,8 @@ export function databaseResolver(
   options: { removed?: boolean } = {},
 ): RuntimeResolver {
   const removed = options.removed ?? false;
-  const state = (): SQL => (removed ? isNotNull(runtimeVersions.removedAt) : isNull(runtimeVersions.removedAt));
+  const state = (): SQL =>
+    removed ? isNotNull(runtimeVersions.removedAt) : isNull(runtimeVersions.removedAt);
   const inRuntime = (name: string) => and(eq(runtimes.projectId, projectId), eq(runtimes.name, name));
 
   const versionWhere = async (name: string, where: SQL | undefined) => {

@@ -64,7 +64,8 @@ export async function addTags(
       .select({ id: runtimeVersions.id, removedAt: runtimeVersions.removedAt })
       .from(runtimeVersions)
       .where(isVersion(runtimeId, version!));
-    if (!target || target.removedAt) throw notFound(`Version ${shortVersion(version!)} of ${name} was removed`);
+    if (!target || target.removedAt)
+      throw notFound(`Version ${shortVersion(version!)} of ${name} was removed`);
     const holders = await tx
       .select({
         tag: runtimeTags.tag,
@@ -87,7 +88,10 @@ export async function addTags(
       await tx
         .insert(runtimeTags)
         .values({ runtimeId, versionId: target.id, tag })
-        .onConflictDoUpdate({ target: [runtimeTags.runtimeId, runtimeTags.tag], set: { versionId: target.id } });
+        .onConflictDoUpdate({
+          target: [runtimeTags.runtimeId, runtimeTags.tag],
+          set: { versionId: target.id },
+        });
     }
     return { name, version: version!, tags: await tagsOfVersion(tx, target.id) };
   });

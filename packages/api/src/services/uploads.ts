@@ -93,7 +93,13 @@ export async function createUpload(
   await store.createUpload(id);
   const [row] = await db
     .insert(blobUploads)
-    .values({ id, projectId: project.id, createdBy: Number(input.user!.id), digest: input.digest, size: input.size })
+    .values({
+      id,
+      projectId: project.id,
+      createdBy: Number(input.user!.id),
+      digest: input.digest,
+      size: input.size,
+    })
     .returning();
   return toState(row!);
 }
@@ -106,7 +112,10 @@ async function findUpload(db: Database, input: { user: Actor; project: string; u
     .from(blobUploads)
     .where(and(eq(blobUploads.id, input.uploadId), eq(blobUploads.projectId, project.id)));
   if (!row || (!input.user!.isAdmin && row.createdBy !== Number(input.user!.id))) {
-    throw notFound(`Upload ${input.uploadId} not found`, "it may have finished, been cancelled or expired; start again");
+    throw notFound(
+      `Upload ${input.uploadId} not found`,
+      "it may have finished, been cancelled or expired; start again",
+    );
   }
   return row;
 }
@@ -138,7 +147,10 @@ async function takeLease(db: Database, uploadId: string, offset: number, token: 
       and(
         eq(blobUploads.id, uploadId),
         eq(blobUploads.offset, offset),
-        or(isNull(blobUploads.writer), lt(blobUploads.writerSince, sql`now() - make_interval(secs => ${leaseSeconds})`)),
+        or(
+          isNull(blobUploads.writer),
+          lt(blobUploads.writerSince, sql`now() - make_interval(secs => ${leaseSeconds})`),
+        ),
       ),
     )
     .returning({ id: blobUploads.id });
@@ -248,7 +260,8 @@ export async function appendUploadChunk(
     .returning();
   if (cached && released && !(failure instanceof ChunkOverflow)) cached.offset = start + stored;
   else hashes.delete(row.id);
-  if (!released) throw conflict("The upload was taken over by another request", "ask for the offset and go on");
+  if (!released)
+    throw conflict("The upload was taken over by another request", "ask for the offset and go on");
   if (failure instanceof ChunkOverflow) {
     throw invalidInput(`The chunk's body is longer than the ${length} bytes its Content-Range gives`);
   }
@@ -289,7 +302,10 @@ export async function finishUpload(
   try {
     hex = cached?.offset === row.size ? cached.hash.digest("hex") : await store.hashUpload(row.id, row.size);
   } catch (error) {
-    await db.update(blobUploads).set({ writer: null, writerSince: null }).where(eq(blobUploads.writer, token));
+    await db
+      .update(blobUploads)
+      .set({ writer: null, writerSince: null })
+      .where(eq(blobUploads.writer, token));
     throw error;
   }
   if (`sha256:${hex}` !== row.digest) {
@@ -306,7 +322,10 @@ export async function finishUpload(
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${row.digest}))`);
     await store.commitUpload(row.id, row.digest, row.size);
     await tx.insert(blobs).values({ digest: row.digest, size: row.size }).onConflictDoNothing();
-    await tx.insert(projectBlobs).values({ projectId: row.projectId, digest: row.digest }).onConflictDoNothing();
+    await tx
+      .insert(projectBlobs)
+      .values({ projectId: row.projectId, digest: row.digest })
+      .onConflictDoNothing();
     await tx.delete(blobUploads).where(eq(blobUploads.id, row.id));
   });
   return { digest: row.digest, size: row.size };

@@ -1,5 +1,4 @@
-import { relations } from "drizzle-orm";
-import { sql } from "drizzle-orm";
+import { relations, sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgTable, text, unique } from "drizzle-orm/pg-core";
 import { blobs } from "./blobs";
 import { createdAt, id, idRef, removedAt } from "./columns";
@@ -45,9 +44,7 @@ export const runtimeVersions = pgTable(
     // Version prefixes are looked up with LIKE 'abc%'; text_pattern_ops makes that an index range scan.
     index("runtime_versions_version_prefix_idx").on(t.version.op("text_pattern_ops")),
     // History, `latest` and the console's one-row-per-runtime list all walk a runtime's live versions newest first.
-    index("runtime_versions_live_idx")
-      .on(t.runtimeId, t.aliasSeq.desc())
-      .where(sql`${t.removedAt} IS NULL`),
+    index("runtime_versions_live_idx").on(t.runtimeId, t.aliasSeq.desc()).where(sql`${t.removedAt} IS NULL`),
     // Garbage collection and "is this blob used" look versions up by digest.
     index().on(t.bundleDigest),
   ],
