@@ -26,6 +26,8 @@ export function getRedis(): Redis {
 
 export function getBlobStore(): BlobStore {
   const env = getEnv();
-  holder.swhubBlobs ??= createDirectoryBlobStore(resolve(env.SW_BLOB_DIR ?? `${env.DATA_DIR}/blobs`));
+  // A run-time setting, not a path for the bundler to trace.
+  const dir = resolve(/* turbopackIgnore: true */ env.SW_BLOB_DIR ?? `${env.DATA_DIR}/blobs`);
+  holder.swhubBlobs ??= createDirectoryBlobStore(dir);
   return holder.swhubBlobs;
 }
