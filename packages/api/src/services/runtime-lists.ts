@@ -1,6 +1,7 @@
 import type { Database } from "@swhub/db/client";
 import { runtimes, runtimeVersions, users } from "@swhub/db/schema";
 import { notFound } from "@swhub/shared/errors";
+import { autoTag, BUILTIN_LATEST_TAG } from "@swhub/shared/names";
 import { and, asc, desc, eq, isNull, like, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { type Actor, getProjectAccess } from "./access";
 import { type Page, type Paging, pageWindow } from "./paging";
@@ -230,8 +231,8 @@ export async function listRuntimes(
           : {
               id: String(r.versionId),
               version: r.version!,
-              alias: `v${r.aliasSeq}`,
-              tags: ["latest", `v${r.aliasSeq}`, ...(tags.get(Number(r.versionId)) ?? [])],
+              alias: autoTag(r.aliasSeq!),
+              tags: [BUILTIN_LATEST_TAG, autoTag(r.aliasSeq!), ...(tags.get(Number(r.versionId)) ?? [])],
               size: r.bundleSize ?? 0,
               createdAt: new Date(r.versionCreatedAt!),
             },
