@@ -2,12 +2,12 @@
 // of the same size, so indexes must select by project). Seeds a fresh test database, then times each service call
 // end to end in this process (database round trips included). Run: pnpm tsx bench/registry-lists.ts [--runs 21]
 import { parseArgs } from "node:util";
-import { blobs, projectBlobs, runtimes, runtimeTags, runtimeVersions } from "@swhub/db/schema";
-import { createTestDatabase } from "@swhub/db/testing";
 import { createProject } from "@swhub/api/services/projects";
 import { getVersionInfo } from "@swhub/api/services/runtime-info";
 import { listHistory, listRuntimes, listVersions } from "@swhub/api/services/runtime-lists";
 import { createUser } from "@swhub/api/services/users";
+import { blobs, projectBlobs, runtimes, runtimeTags, runtimeVersions } from "@swhub/db/schema";
+import { createTestDatabase } from "@swhub/db/testing";
 import { generateVersionId } from "@swhub/shared/version-id";
 import postgres from "postgres";
 
@@ -61,7 +61,9 @@ try {
         .returning({ id: runtimeVersions.id });
       await t.db
         .insert(runtimeTags)
-        .values(versions.slice(0, 3).map((v, i) => ({ runtimeId: runtime.id, versionId: v.id, tag: `tag-${i}` })));
+        .values(
+          versions.slice(0, 3).map((v, i) => ({ runtimeId: runtime.id, versionId: v.id, tag: `tag-${i}` })),
+        );
     }
   }
   const admin = postgres(t.url, { max: 1 });
@@ -70,20 +72,42 @@ try {
 
   const actor = user;
   const cases: [string, () => Promise<unknown>][] = [
-    ["runtime.list (one row per runtime, page 1 of 20, by name)", () => listRuntimes(t.db, { user: actor, project: "big" })],
-    ["runtime.list (sorted by latest update, page 5)", () =>
-      listRuntimes(t.db, { user: actor, project: "big", sort: "updated", page: 5 })],
-    ["runtime.history (one runtime, page 1)", () => listHistory(t.db, { user: actor, project: "big", name: "rt-100" })],
-    ["runtime.history (show removed, page 2)", () =>
-      listHistory(t.db, { user: actor, project: "big", name: "rt-100", showRemoved: true, page: 2 })],
-    ["runtime.listVersions (across runtimes, by name)", () => listVersions(t.db, { user: actor, project: "big" })],
-    ["runtime.listVersions (newest first, page 10)", () =>
-      listVersions(t.db, { user: actor, project: "big", sort: "created", page: 10 })],
-    ["runtime.listVersions (latest only, name prefix)", () =>
-      listVersions(t.db, { user: actor, project: "big", latest: true, name: "rt-1" })],
-    ["runtime.info (by tag)", () => getVersionInfo(t.db, { user: actor, project: "big", name: "rt-150", version: "tag-1" })],
+    [
+      "runtime.list (one row per runtime, page 1 of 20, by name)",
+      () => listRuntimes(t.db, { user: actor, project: "big" }),
+    ],
+    [
+      "runtime.list (sorted by latest update, page 5)",
+      () => listRuntimes(t.db, { user: actor, project: "big", sort: "updated", page: 5 }),
+    ],
+    [
+      "runtime.history (one runtime, page 1)",
+      () => listHistory(t.db, { user: actor, project: "big", name: "rt-100" }),
+    ],
+    [
+      "runtime.history (show removed, page 2)",
+      () => listHistory(t.db, { user: actor, project: "big", name: "rt-100", showRemoved: true, page: 2 }),
+    ],
+    [
+      "runtime.listVersions (across runtimes, by name)",
+      () => listVersions(t.db, { user: actor, project: "big" }),
+    ],
+    [
+      "runtime.listVersions (newest first, page 10)",
+      () => listVersions(t.db, { user: actor, project: "big", sort: "created", page: 10 }),
+    ],
+    [
+      "runtime.listVersions (latest only, name prefix)",
+      () => listVersions(t.db, { user: actor, project: "big", latest: true, name: "rt-1" }),
+    ],
+    [
+      "runtime.info (by tag)",
+      () => getVersionInfo(t.db, { user: actor, project: "big", name: "rt-150", version: "tag-1" }),
+    ],
   ];
-  console.log(`${runtimeCount * perRuntime} versions over ${runtimeCount} runtimes per project; median of ${runs} runs`);
+  console.log(
+    `${runtimeCount * perRuntime} versions over ${runtimeCount} runtimes per project; median of ${runs} runs`,
+  );
   for (const [name, run] of cases) {
     await run();
     const samples: number[] = [];

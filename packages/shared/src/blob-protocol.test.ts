@@ -14,7 +14,11 @@ describe("blob protocol", () => {
   it("reads Content-Range headers and says what is wrong with bad ones", () => {
     expect(parseContentRange("bytes 0-99/1000")).toEqual({ start: 0, end: 99, total: 1000 });
     expect(parseContentRange("bytes 100-199/*")).toEqual({ start: 100, end: 199 });
-    expect(parseContentRange(formatContentRange({ start: 5, end: 9, total: 10 }))).toEqual({ start: 5, end: 9, total: 10 });
+    expect(parseContentRange(formatContentRange({ start: 5, end: 9, total: 10 }))).toEqual({
+      start: 5,
+      end: 9,
+      total: 10,
+    });
     expect(parseContentRange(null)).toMatch(/needs a Content-Range header/);
     expect(parseContentRange("bytes=0-99")).toMatch(/is malformed/);
     expect(parseContentRange("bytes 10-9/100")).toMatch(/ends before it starts/);

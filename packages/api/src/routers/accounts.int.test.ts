@@ -38,7 +38,10 @@ describe("API tokens", () => {
     expect(created.token).toMatch(/^swh_[\w-]{43}$/);
     expect(created.token.startsWith(created.prefix)).toBe(true);
 
-    const [row] = await t.db.select().from(apiTokens).where(eq(apiTokens.id, Number(created.id)));
+    const [row] = await t.db
+      .select()
+      .from(apiTokens)
+      .where(eq(apiTokens.id, Number(created.id)));
     expect(row!.tokenHash).toBe(hashToken(created.token));
     expect(JSON.stringify(row)).not.toContain(created.token);
 
@@ -57,7 +60,9 @@ describe("API tokens", () => {
 
   it("refuses a token that expires in the past, and another user's token id", async () => {
     const me = await as(alice);
-    await expect(me.token.create({ name: "old", expiresAt: new Date(Date.now() - 1000) })).rejects.toMatchObject({
+    await expect(
+      me.token.create({ name: "old", expiresAt: new Date(Date.now() - 1000) }),
+    ).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: "The expiry time is in the past",
     });
@@ -70,9 +75,16 @@ describe("API tokens", () => {
 describe("users", () => {
   it("lets an admin create accounts that can sign in, with the shared name rules", async () => {
     const root = await as(admin);
-    expect(await root.user.create({ name: "bob", password: "password-b" })).toMatchObject({ name: "bob", isAdmin: false });
-    await expect((await as(null)).auth.signIn({ name: "bob", password: "password-b" })).resolves.toMatchObject({ name: "bob" });
-    await expect(root.user.create({ name: "bob", password: "password-b" })).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(await root.user.create({ name: "bob", password: "password-b" })).toMatchObject({
+      name: "bob",
+      isAdmin: false,
+    });
+    await expect(
+      (await as(null)).auth.signIn({ name: "bob", password: "password-b" }),
+    ).resolves.toMatchObject({ name: "bob" });
+    await expect(root.user.create({ name: "bob", password: "password-b" })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
     await expect(root.user.create({ name: "9lives", password: "password-x" })).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(/user name "9lives" is invalid/),
@@ -88,7 +100,13 @@ describe("projects and members", () => {
     await expect(me.project.create({ name: "has space" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
 
     const byId = await me.project.get({ project: created.id });
-    expect(byId).toMatchObject({ name: "vision", isPublic: false, description: "CV runtimes", role: "owner", access: "owner" });
+    expect(byId).toMatchObject({
+      name: "vision",
+      isPublic: false,
+      description: "CV runtimes",
+      role: "owner",
+      access: "owner",
+    });
     expect(await me.project.get({ project: "vision" })).toEqual(byId);
 
     for (const name of ["vision-a", "vision-b", "vision-c"]) await me.project.create({ name });
@@ -99,7 +117,11 @@ describe("projects and members", () => {
     const anonymous = await as(null);
     await expect(anonymous.project.get({ project: "vision" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await me.project.update({ project: "vision", isPublic: true });
-    expect(await anonymous.project.get({ project: "vision" })).toMatchObject({ isPublic: true, role: null, access: "guest" });
+    expect(await anonymous.project.get({ project: "vision" })).toMatchObject({
+      isPublic: true,
+      role: null,
+      access: "guest",
+    });
 
     const version = generateVersionId();
     const bundleDigest = await uploadBytes(t.db, store, alice, "vision", await makeBundle({ version }));
@@ -124,16 +146,20 @@ describe("projects and members", () => {
       code: "CONFLICT",
       message: 'carol is already a member of project "team"',
     });
-    await expect(me.member.add({ project: "team", userName: "nobody", role: "guest" })).rejects.toMatchObject({
-      code: "NOT_FOUND",
-      message: 'User "nobody" not found',
-    });
+    await expect(me.member.add({ project: "team", userName: "nobody", role: "guest" })).rejects.toMatchObject(
+      {
+        code: "NOT_FOUND",
+        message: 'User "nobody" not found',
+      },
+    );
     await me.member.setRole({ project: "team", userName: "carol", role: "maintainer" });
     expect((await me.member.list({ project: "team" })).map((m) => [m.user.name, m.role])).toEqual([
       ["alice", "owner"],
       ["carol", "maintainer"],
     ]);
     await me.member.remove({ project: "team", userName: "carol" });
-    await expect(me.member.remove({ project: "team", userName: "carol" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(me.member.remove({ project: "team", userName: "carol" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
   });
 });

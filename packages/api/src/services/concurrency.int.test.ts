@@ -29,7 +29,10 @@ async function uploaded(count: number) {
   const out: { version: string; digest: string }[] = [];
   for (let i = 0; i < count; i++) {
     const version = generateVersionId();
-    out.push({ version, digest: await uploadBytes(t.db, store, alice, "race", await makeBundle({ version })) });
+    out.push({
+      version,
+      digest: await uploadBytes(t.db, store, alice, "race", await makeBundle({ version })),
+    });
   }
   return out;
 }
@@ -55,7 +58,9 @@ describe("concurrent requests on one runtime", () => {
   it("lets exactly one of several parallel commits of the same version win; the others get a conflict", async () => {
     const [bundle] = await uploaded(1);
     const results = await settle(
-      Array.from({ length: 6 }, () => caller.runtime.commit({ project: "race", name: "dup", bundleDigest: bundle!.digest })),
+      Array.from({ length: 6 }, () =>
+        caller.runtime.commit({ project: "race", name: "dup", bundleDigest: bundle!.digest }),
+      ),
     );
     expect(codes(results)).toEqual(["CONFLICT", "CONFLICT", "CONFLICT", "CONFLICT", "CONFLICT", "ok"]);
     expect((await caller.runtime.history({ project: "race", name: "dup" })).total).toBe(1);
@@ -63,7 +68,8 @@ describe("concurrent requests on one runtime", () => {
 
   it("keeps one holder per tag when forced moves race, and one winner when unforced adds race", async () => {
     const bundles = await uploaded(8);
-    for (const b of bundles) await caller.runtime.commit({ project: "race", name: "tags", bundleDigest: b.digest });
+    for (const b of bundles)
+      await caller.runtime.commit({ project: "race", name: "tags", bundleDigest: b.digest });
     const ref = { project: "race", name: "tags" };
 
     const moves = await settle(
@@ -75,21 +81,28 @@ describe("concurrent requests on one runtime", () => {
     const holder = (await caller.runtime.resolve({ ...ref, version: "hot" })).version;
     expect(bundles.map((b) => b.version)).toContain(holder);
 
-    const adds = await settle(bundles.map((b) => caller.runtime.tagAdd({ ...ref, version: b.version, tags: ["cold"] })));
+    const adds = await settle(
+      bundles.map((b) => caller.runtime.tagAdd({ ...ref, version: b.version, tags: ["cold"] })),
+    );
     expect(codes(adds)).toEqual([...Array(7).fill("CONFLICT"), "ok"]);
     expect(await t.db.select().from(runtimeTags).where(eq(runtimeTags.tag, "cold"))).toHaveLength(1);
   });
 
   it("stays consistent when commits, removes and tag moves interleave", async () => {
     const first = await uploaded(4);
-    for (const b of first) await caller.runtime.commit({ project: "race", name: "mixed", bundleDigest: b.digest });
+    for (const b of first)
+      await caller.runtime.commit({ project: "race", name: "mixed", bundleDigest: b.digest });
     const more = await uploaded(4);
     const ref = { project: "race", name: "mixed" };
     const results = await settle<unknown>([
-      ...more.map((b) => caller.runtime.commit({ ...ref, bundleDigest: b.digest, tags: ["edge"], force: true })),
+      ...more.map((b) =>
+        caller.runtime.commit({ ...ref, bundleDigest: b.digest, tags: ["edge"], force: true }),
+      ),
       caller.runtime.remove({ ...ref, version: first[3]!.version }),
       caller.runtime.remove({ ...ref, version: first[2]!.version }),
-      ...first.slice(0, 2).map((b) => caller.runtime.tagAdd({ ...ref, version: b.version, tags: ["edge"], force: true })),
+      ...first
+        .slice(0, 2)
+        .map((b) => caller.runtime.tagAdd({ ...ref, version: b.version, tags: ["edge"], force: true })),
     ]);
     expect(codes(results)).toEqual(Array(8).fill("ok"));
 
