@@ -37,7 +37,11 @@ export function createDirectoryBlobStore(root: string): BlobStore {
       const path = blobPath(digest);
       // Open first, so a missing blob fails here rather than later inside the stream.
       const handle = await open(path, "r");
-      return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+      // 1 MiB reads: several times faster than the 64 KiB default for bundle scans and downloads.
+      return handle.createReadStream({
+        highWaterMark: 1 << 20,
+        ...(range ? { start: range.start, end: range.end } : {}),
+      });
     },
     async delete(digest) {
       await rm(blobPath(digest), { force: true });
