@@ -67,28 +67,55 @@ export function createDirectoryBlobStore(root: string): BlobStore {
     async writeUpload(uploadId, offset, source, { maxBytes, onWritten }) {
       const handle = await open(uploadPath(uploadId), "r+");
       let written = 0;
+      // Pieces (a request body arrives in 16-64 KiB) are gathered into 1 MiB writes, and one write runs while the
+      // next MiB arrives, so the disk and the network overlap.
+      let pending: Uint8Array[] = [];
+      let pendingBytes = 0;
+      let writing: Promise<void> = Promise.resolve();
+      const writeOut = async (pieces: Uint8Array[], size: number, at: number) => {
+        const buffer = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, size);
+        let done = 0;
+        while (done < size) {
+          const { bytesWritten } = await handle.write(buffer, done, size - done, at + done);
+          done += bytesWritten;
+        }
+        written += size;
+        for (const piece of pieces) onWritten?.(piece);
+      };
+      const flush = async () => {
+        await writing;
+        if (pendingBytes === 0) return;
+        writing = writeOut(pending, pendingBytes, offset + written);
+        pending = [];
+        pendingBytes = 0;
+      };
       try {
         await handle.truncate(offset);
-        for await (const piece of source) {
-          if (written + piece.byteLength > maxBytes) {
-            await handle.truncate(offset);
-            throw new ChunkOverflow(`more than ${maxBytes} bytes`);
+        try {
+          for await (const piece of source) {
+            if (written + pendingBytes + piece.byteLength > maxBytes) {
+              await writing.catch(() => {});
+              await handle.truncate(offset);
+              written = 0;
+              throw new ChunkOverflow(`more than ${maxBytes} bytes`);
+            }
+            pending.push(piece);
+            pendingBytes += piece.byteLength;
+            if (pendingBytes >= 1 << 20) await flush();
           }
-          let done = 0;
-          while (done < piece.byteLength) {
-            const { bytesWritten } = await handle.write(
-              piece,
-              done,
-              piece.byteLength - done,
-              offset + written + done,
-            );
-            done += bytesWritten;
+        } catch (error) {
+          // What the source gave before it failed is kept (unless the chunk overflowed).
+          if (!(error instanceof ChunkOverflow)) {
+            await flush();
+            await writing;
           }
-          written += piece.byteLength;
-          onWritten?.(piece);
+          throw error;
         }
+        await flush();
+        await writing;
         return written;
       } finally {
+        await writing.catch(() => {});
         await handle.close();
       }
     },

@@ -89,23 +89,34 @@ export async function listApiTokens(db: Database, input: { user: Actor }): Promi
   return rows.map(toInfo);
 }
 
-/** The owner of a token that is neither revoked nor expired, or null. Records when it was last used. */
+/**
+ * The owner of a token that is neither revoked nor expired, or null. Records when it was last used, to the minute:
+ * a busy client (an upload sends a request per chunk) doesn't write a row per request.
+ */
 export async function getApiTokenUser(db: Database, token: string): Promise<SessionUser | null> {
   const now = new Date();
   const [row] = await db
-    .update(apiTokens)
-    .set({ lastUsedAt: now })
-    .from(users)
+    .select({
+      tokenId: apiTokens.id,
+      lastUsedAt: apiTokens.lastUsedAt,
+      id: users.id,
+      name: users.name,
+      isAdmin: users.isAdmin,
+    })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(
       and(
         eq(apiTokens.tokenHash, hashToken(token)),
-        eq(users.id, apiTokens.userId),
         isNull(apiTokens.revokedAt),
         or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now)),
       ),
-    )
-    .returning({ id: users.id, name: users.name, isAdmin: users.isAdmin });
-  return row ? toSessionUser(row) : null;
+    );
+  if (!row) return null;
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+    await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.tokenId));
+  }
+  return toSessionUser(row);
 }
 
 /** Revokes one of the caller's tokens; it stops working at once. Revoking twice is fine. */

@@ -138,22 +138,36 @@ function outOfOrder(offset: number, start: number): HttpAppError {
   );
 }
 
+/**
+ * Runs one small update without waiting for the disk flush. Safe for leases and offsets: if the server crashes
+ * and the update is lost, the lease expires and the offset falls back to an earlier value; the next chunk truncates
+ * the staged bytes to it, and the client re-sends a little. It saves two disk flushes per chunk.
+ */
+function quickly<T>(db: Database, work: (tx: Database) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SET LOCAL synchronous_commit = off`);
+    return work(tx);
+  });
+}
+
 /** Takes the write lease when the upload is at `offset` and nobody else writes it. */
 async function takeLease(db: Database, uploadId: string, offset: number, token: string): Promise<void> {
-  const [taken] = await db
-    .update(blobUploads)
-    .set({ writer: token, writerSince: sql`now()` })
-    .where(
-      and(
-        eq(blobUploads.id, uploadId),
-        eq(blobUploads.offset, offset),
-        or(
-          isNull(blobUploads.writer),
-          lt(blobUploads.writerSince, sql`now() - make_interval(secs => ${leaseSeconds})`),
+  const [taken] = await quickly(db, (tx) =>
+    tx
+      .update(blobUploads)
+      .set({ writer: token, writerSince: sql`now()` })
+      .where(
+        and(
+          eq(blobUploads.id, uploadId),
+          eq(blobUploads.offset, offset),
+          or(
+            isNull(blobUploads.writer),
+            lt(blobUploads.writerSince, sql`now() - make_interval(secs => ${leaseSeconds})`),
+          ),
         ),
-      ),
-    )
-    .returning({ id: blobUploads.id });
+      )
+      .returning({ id: blobUploads.id }),
+  );
   if (taken) return;
   const [row] = await db.select().from(blobUploads).where(eq(blobUploads.id, uploadId));
   if (!row) throw notFound(`Upload ${uploadId} not found`);
@@ -169,23 +183,20 @@ export class BodyInterrupted extends Error {
 /** Yields the source's pieces, failing when the whole takes longer than `ms` (a stalled client included). */
 async function* withDeadline(source: AsyncIterable<Uint8Array>, ms: number): AsyncGenerator<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]();
-  const deadline = Date.now() + ms;
   let timer: NodeJS.Timeout | undefined;
+  // One timer for the whole chunk, raced against each read.
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BodyInterrupted("the chunk took too long")), ms);
+  });
+  timeout.catch(() => {});
   try {
     while (true) {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new BodyInterrupted("the chunk took too long")),
-          Math.max(0, deadline - Date.now()),
-        );
-      });
       const next = await Promise.race([
         iterator.next().catch((error: unknown) => {
           throw new BodyInterrupted(`the request body failed: ${(error as Error).message}`);
         }),
         timeout,
       ]);
-      clearTimeout(timer);
       if (next.done) return;
       yield next.value;
     }
@@ -253,11 +264,13 @@ export async function appendUploadChunk(
     failure = error;
     if (error instanceof ChunkOverflow) stored = 0;
   }
-  const [released] = await db
-    .update(blobUploads)
-    .set({ offset: start + stored, writer: null, writerSince: null, updatedAt: sql`now()` })
-    .where(and(eq(blobUploads.id, row.id), eq(blobUploads.writer, token)))
-    .returning();
+  const [released] = await quickly(db, (tx) =>
+    tx
+      .update(blobUploads)
+      .set({ offset: start + stored, writer: null, writerSince: null, updatedAt: sql`now()` })
+      .where(and(eq(blobUploads.id, row.id), eq(blobUploads.writer, token)))
+      .returning(),
+  );
   if (cached && released && !(failure instanceof ChunkOverflow)) cached.offset = start + stored;
   else hashes.delete(row.id);
   if (!released)
