@@ -15,7 +15,8 @@ import { addMember } from "./services/members";
 import { createProject } from "./services/projects";
 import { commitVersion, recordVersion } from "./services/runtime-commit";
 import { createSession } from "./services/sessions";
-import { appendUploadChunk, createUpload } from "./services/uploads";
+import { appendUploadChunk } from "./services/upload-chunks";
+import { createUpload } from "./services/uploads";
 import { createUser, type SessionUser } from "./services/users";
 import { callAs, createTempBlobStore, digestOf, makeBundle, uploadBytes } from "./test-helpers";
 

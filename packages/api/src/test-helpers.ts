@@ -7,7 +7,8 @@ import { pack } from "tar-stream";
 import { createDirectoryBlobStore } from "./blobs/directory-store";
 import type { BlobStore } from "./blobs/store";
 import { createCaller } from "./root";
-import { appendUploadChunk, createUpload, finishUpload } from "./services/uploads";
+import { appendUploadChunk } from "./services/upload-chunks";
+import { createUpload, finishUpload } from "./services/uploads";
 import type { SessionUser } from "./services/users";
 import { createContext } from "./trpc";
 

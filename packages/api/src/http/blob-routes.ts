@@ -17,14 +17,8 @@ import { authenticate } from "../auth";
 import type { BlobStore } from "../blobs/store";
 import type { Actor } from "../services/access";
 import { openProjectBlob } from "../services/blobs";
-import {
-  appendUploadChunk,
-  cancelUpload,
-  createUpload,
-  findMissingBlobs,
-  finishUpload,
-  getUpload,
-} from "../services/uploads";
+import { appendUploadChunk } from "../services/upload-chunks";
+import { cancelUpload, createUpload, findMissingBlobs, finishUpload, getUpload } from "../services/uploads";
 import { errorResponse, json } from "./respond";
 
 /** What the blob routes need: the database and the blob store. */

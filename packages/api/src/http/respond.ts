@@ -1,5 +1,5 @@
 import { appErrorStatus, HttpAppError, toAppError } from "../errors";
-import { BodyInterrupted } from "../services/uploads";
+import { BodyInterrupted } from "../services/upload-chunks";
 
 /** A JSON answer. */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
