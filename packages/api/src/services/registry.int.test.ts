@@ -169,6 +169,12 @@ describe("versions, tags and latest", () => {
     expect((await caller.runtime.resolve({ project: "demo", name: "numbers", version: "v2" })).version).toBe(
       c.version,
     );
+    // Not even after every version was deleted for good.
+    await caller.runtime.remove({ project: "demo", name: "numbers", force: true });
+    await expect(caller.runtime.info({ project: "demo", name: "numbers" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    expect((await fresh("numbers")).result.alias).toBe("v3");
   });
 
   it("resolves full ids, 4+ character prefixes, tags, latest, vN and bare-word prefixes", async () => {

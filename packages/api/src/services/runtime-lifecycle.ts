@@ -29,7 +29,8 @@ async function lockRuntime(tx: Database, projectId: number, name: string) {
 /**
  * `remove`: one version, or every version when none is given (DESIGN.md difference 3). A soft remove keeps the
  * versions and their tags (dormant) for `recover`; `latest` moves to the newest version left. With `force` the
- * versions are deleted for good, and their blobs are freed by the next garbage collection. Maintainers and up.
+ * versions are deleted for good (their `vN` numbers stay used), and their blobs are freed by the next garbage
+ * collection. Maintainers and up.
  */
 export async function removeRuntime(
   db: Database,
@@ -61,8 +62,9 @@ export async function removeRuntime(
           .where(targets)
           .returning({ version: runtimeVersions.version });
     if (rows.length === 0) throw notFound(`Runtime ${name} has no version to remove`);
-    if (input.force && version === undefined) await tx.delete(runtimes).where(eq(runtimes.id, runtime.id));
-    else await syncRuntimeRemoved(tx, runtime.id);
+    // The runtime row stays (marked removed) even when every version is deleted, so its vN numbers are never
+    // handed out again.
+    await syncRuntimeRemoved(tx, runtime.id);
     return { name, versions: rows.map((r) => r.version), purged: input.force ?? false };
   });
 }
