@@ -100,8 +100,8 @@ describe("swcli as a process", () => {
   });
 
   it("exits 2 for a command whose handler isn't written yet", async () => {
-    const run = await swcli(["rt", "build", "-s"]);
-    expect(run).toEqual({ code: 2, stdout: "", stderr: "swcli runtime build: not implemented yet\n" });
+    const run = await swcli(["project", "list"]);
+    expect(run).toEqual({ code: 2, stdout: "", stderr: "swcli project list: not implemented yet\n" });
   });
 
   it("exits 1 with the error and a hint for a failing command", async () => {

@@ -41,6 +41,10 @@ const envSchema = z.object({
   /** Set inside runtime containers; changes where native files go and lets `commands` run. */
   SW_CONTAINER: switchOn,
   SW_RUNTIME_FORCE_RUN_COMMAND: switchOn,
+  /** Starwhale's: the version id a build uses instead of a random one (reproducible test builds). */
+  SW_BUILD_BUNDLE_FIXED_VERSION_FOR_TEST: optionalText,
+  /** The reproducible-builds convention: bundle mtimes and `created_at` come from it (seconds since 1970). */
+  SOURCE_DATE_EPOCH: optionalCount,
   /** The environment `build --shell` locks. */
   VIRTUAL_ENV: optionalText,
   CONDA_DEFAULT_ENV: optionalText,
@@ -53,6 +57,8 @@ const envSchema = z.object({
 export type Env = z.infer<typeof envSchema> & {
   /** The user's home directory (from the OS, which honours HOME). */
   home: string;
+  /** The whole environment, for the processes swcli starts (python, pip, conda): PATH, PIP_*, and the rest. */
+  inherited: Readonly<Record<string, string | undefined>>;
 };
 
 export function readEnv(source: Record<string, string | undefined> = process.env): Env {
@@ -62,5 +68,5 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     const name = issue?.path.join(".") ?? "?";
     throw invalidInput(`environment variable ${name}: ${issue?.message ?? "invalid"}`);
   }
-  return { ...parsed.data, home: source.HOME || homedir() };
+  return { ...parsed.data, home: source.HOME || homedir(), inherited: { ...source } };
 }

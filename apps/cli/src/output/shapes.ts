@@ -90,3 +90,41 @@ export interface RuntimeTagsJson {
   version: string;
   tags: string[];
 }
+
+/** `swcli runtime build`: the version just built. */
+export interface RuntimeBuildJson {
+  /** `local/project/<project>/runtime/<name>/version/<version>`. */
+  uri: string;
+  project: string;
+  name: string;
+  version: string;
+  /** Every tag the version has after the build: `latest`, its `vN`, and the `-t` tags. */
+  tags: string[];
+  mode: "venv" | "conda";
+  /** The .swrt bundle: bytes and `sha256:<hex>`. */
+  size: number;
+  digest: string;
+  bundle_path: string;
+  snapshot_workdir: string;
+  /** The lock file's path inside the bundle (`dependencies/.starwhale/lock/…`); null when the build did not lock. */
+  lock_file: string | null;
+  /** How many distributions the locked environment holds; null when the build did not lock. */
+  locked_distributions: number | null;
+  /** `--docker`: the image recorded, `repo:tag@sha256:…` when its registry answered; null otherwise. */
+  image: string | null;
+}
+
+/** `swcli runtime lock`: the lock file written (or printed with `--stdout`). */
+export interface RuntimeLockJson {
+  /** Where the file was written; null with `--stdout`. */
+  path: string | null;
+  /** `requirements-sw-lock.txt` or `conda-sw-lock.yaml`. */
+  file_name: string;
+  /** The locked environment. */
+  prefix: string;
+  mode: "venv" | "conda";
+  /** X.Y.Z of the environment's Python. */
+  python_version: string;
+  /** The lock file's text. */
+  content: string;
+}

@@ -12,8 +12,8 @@ export type LockEnv =
 export interface LockOptions {
   /** The lock file goes to TARGET_DIR/.starwhale/lock/. */
   targetDir: string;
-  /** The runtime.yaml whose dependencies are installed and locked. */
-  yamlPath: string;
+  /** The runtime.yaml whose dependencies are installed and locked; default TARGET_DIR/runtime.yaml. */
+  yamlPath?: string;
   env: LockEnv;
   /** Print the lock file instead of writing it. */
   stdout: boolean;
@@ -33,7 +33,7 @@ export const lockCommand = defineCommand({
     "Standalone instance only. Writes .starwhale/lock/requirements-sw-lock.txt (venv) or conda-sw-lock.yaml.",
   args: { targetDir: optionalArg("target_dir", "where the lock files go", ".") },
   options: {
-    yamlPath: text("-f, --yaml-path <path>", "runtime.yaml to lock", "runtime.yaml"),
+    yamlPath: text("-f, --yaml-path <path>", "runtime.yaml to lock (default: TARGET_DIR/runtime.yaml)"),
     envName: text("-n, --env-name <name>", "lock the conda environment with this name").group(selectors),
     envPrefixPath: text(
       "-p, --env-prefix-path <path>",

@@ -277,7 +277,7 @@ describe("runtime activate, extract, history, recover, remove", () => {
 describe("runtime lock", () => {
   const defaults: LockOptions = {
     targetDir: ".",
-    yamlPath: "runtime.yaml",
+    yamlPath: undefined,
     env: { kind: "auto" },
     stdout: false,
     includeEditable: false,

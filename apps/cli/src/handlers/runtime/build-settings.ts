@@ -1,0 +1,39 @@
+// What `runtime build` and `runtime lock` share: the standalone-only rule and the settings handed to the engine.
+import type { BuildSettings } from "@swhub/runtime/build/settings";
+import { invalidInput } from "@swhub/shared/errors";
+import type { CommandContext } from "../../command";
+import { currentInstance } from "../../config";
+import { version } from "../../program";
+
+/** Starwhale's "standalone only" commands check the current instance, not a URI (spec §0). */
+export function requireStandalone(ctx: CommandContext): void {
+  const current = currentInstance(ctx.config);
+  if (!current.local) {
+    throw invalidInput(
+      `swcli ${ctx.command} works on the standalone instance only, and the current instance is "${current.alias}"`,
+      "select it first: swcli instance select local",
+    );
+  }
+}
+
+export function buildSettings(ctx: CommandContext): BuildSettings {
+  const { env } = ctx;
+  return {
+    env: env.inherited,
+    home: env.home,
+    toolVersion: version,
+    ...(env.SW_BUILD_BUNDLE_FIXED_VERSION_FOR_TEST
+      ? { fixedVersion: env.SW_BUILD_BUNDLE_FIXED_VERSION_FOR_TEST }
+      : {}),
+    ...(env.SOURCE_DATE_EPOCH !== undefined ? { sourceDateEpoch: env.SOURCE_DATE_EPOCH } : {}),
+    pypi: {
+      indexUrl: env.SW_PYPI_INDEX_URL,
+      extraIndexUrl: env.SW_PYPI_EXTRA_INDEX_URL,
+      trustedHost: env.SW_PYPI_TRUSTED_HOST,
+      timeout: env.SW_PYPI_TIMEOUT,
+      retries: env.SW_PYPI_RETRIES,
+    },
+    imageRepo: env.SW_IMAGE_REPO ?? ctx.config.data.docker?.builtin_image_repo,
+    baseImageVersion: env.SW_CUSTOM_BASE_IMAGE_VERSION,
+  };
+}
