@@ -10,13 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { RuntimeActivateJson } from "./output/shapes";
 import { demo, fixtures, yamlfull } from "./testing/starwhale-store";
-import { buildSwcli, createSandbox, ok, type Sandbox } from "./testing/swcli";
+import { buildSwcli, createSandbox, ok, type Sandbox, type SwcliBuild } from "./testing/swcli";
 
 // `runtime activate` and `restore` through the real swcli, with real Python and pip, offline: Starwhale's own
 // bundles restored from the wheels next to them, and bundles of ours. One store for the whole file, so the venv
 // seed (see restore/venv.ts) is made once.
 
 let box: Sandbox;
+let build: SwcliBuild;
 let wheels: string;
 /** Offline pip: the fixtures' wheels and ours. */
 let offline: Record<string, string>;
@@ -61,7 +62,8 @@ async function addOwnBundle(
 }
 
 beforeAll(async () => {
-  box = await createSandbox(await buildSwcli());
+  build = await buildSwcli();
+  box = await createSandbox(build.entry);
   py = execFileSync("python3", ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], {
     encoding: "utf8",
   }).trim();
@@ -75,6 +77,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await box?.cleanup();
+  await build?.remove();
 });
 
 /** Runs a bash script with the sandbox's swcli on PATH; returns stdout, fails with stderr. */

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type {
   RuntimeHistoryItemJson,
@@ -9,19 +9,22 @@ import type {
   RuntimeTagsJson,
 } from "./output/shapes";
 import { demo, expectOneLineError, fillStarwhaleStore, venv1, yamlfull } from "./testing/starwhale-store";
-import { buildSwcli, collect, createSandbox, ok, type Sandbox } from "./testing/swcli";
+import { buildSwcli, collect, createSandbox, ok, type Sandbox, type SwcliBuild } from "./testing/swcli";
 
 // list, history, info and tag, run as users run them: a real swcli process per command, on a store holding
 // bundles and a tag index written by the real Starwhale 0.6.15.
 
-let entry: string;
+let build: SwcliBuild;
 let box: Sandbox;
 
 beforeAll(async () => {
-  entry = await buildSwcli();
+  build = await buildSwcli();
 }, 60_000);
+afterAll(async () => {
+  await build.remove();
+});
 beforeEach(async () => {
-  box = await createSandbox(entry);
+  box = await createSandbox(build.entry);
   await fillStarwhaleStore(box);
 });
 afterEach(async () => {

@@ -2,8 +2,8 @@
  * Runs the real swcli in processes of their own, against a sandbox: a temp HOME, config file and store, and pip
  * isolated and offline. Build the bundle once per test file:
  *
- *   const entry = await buildSwcli();                       // in beforeAll (~1 s)
- *   const box = await createSandbox(entry);                 // temp dirs; box.cleanup() in afterAll
+ *   const build = await buildSwcli();                       // beforeAll (~1 s); build.remove() in afterAll
+ *   const box = await createSandbox(build.entry);           // temp dirs; box.cleanup() in afterAll
  *   await box.placeBundle("self", "mnist", version, file);  // a .swrt in Starwhale's layout
  *   const run = await box.swcli(["runtime", "list"], { input: "y\n", env: { SHELL: "/bin/bash" } });
  *   expect(run).toMatchObject({ code: 0 });
@@ -21,11 +21,18 @@ export interface SwcliRun {
   stderr: string;
 }
 
-/** Builds the CLI bundle into a temp dir and returns its entry module. */
-export async function buildSwcli(): Promise<string> {
-  const outdir = join(await mkdtemp(join(tmpdir(), "swcli-bundle-")), "dist");
-  await buildCli({ outdir });
-  return join(outdir, "swcli.mjs");
+export interface SwcliBuild {
+  /** The bundle's entry module. */
+  entry: string;
+  /** Deletes the bundle (in afterAll). */
+  remove(): Promise<void>;
+}
+
+/** Builds the CLI bundle into a temp dir. */
+export async function buildSwcli(): Promise<SwcliBuild> {
+  const dir = await mkdtemp(join(tmpdir(), "swcli-bundle-"));
+  await buildCli({ outdir: join(dir, "dist") });
+  return { entry: join(dir, "dist", "swcli.mjs"), remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 export interface RunOptions {
