@@ -112,7 +112,7 @@ describe("extract", () => {
     const first = ok(await sw("runtime", "extract", "yamlfull"));
     const snapshot = join(box.storage, "self/workdir/runtime/yamlfull/ii", yamlfull);
     expect(first.stdout).toContain(`extracted to ${snapshot}\n`);
-    expect(first.stdout).toMatch(/^extract: started \(30\.0 KiB\)$/m);
+    expect(first.stderr).toMatch(/^extract: started \(30\.0 KiB\)$/m);
     expect(readFileSync(join(snapshot, "files/scripts/hello.sh"), "utf8")).toBe("#!/bin/sh\necho hello\n");
     writeFileSync(join(snapshot, "marker"), "");
     expect(ok(await sw("runtime", "extract", "yamlfull")).stdout).toBe(
@@ -153,7 +153,7 @@ describe("copy", () => {
         "t1",
       ),
     );
-    expect(run.stdout).toMatch(/^copy: started \(20\.0 KiB\)$/m);
+    expect(run.stderr).toMatch(/^copy: started \(20\.0 KiB\)$/m);
     expect(run.stdout).toContain(`copied other/b/version/${venv1[2].slice(0, 12)}\ntags: Abc-1.2_x\n`);
     expect(await json<RuntimeHistoryItemJson[]>("runtime", "history", "local/project/other/b")).toMatchObject(
       [{ version: venv1[2], tags: ["latest", "v0", "Abc-1.2_x"] }],

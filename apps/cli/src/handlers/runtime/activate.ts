@@ -16,7 +16,6 @@ import { formatResourceUri } from "@swhub/shared/uri";
 import { shortVersion } from "@swhub/shared/version-id";
 import type { CommandContext } from "../../command";
 import type { ActivateOptions } from "../../commands/runtime/activate";
-import { createLineProgress } from "../../output/progress";
 import type { RuntimeActivateJson } from "../../output/shapes";
 import { restoreSettings } from "../../runtime-env";
 import { resolveLocalRuntime, versionOf } from "../../store";
@@ -33,60 +32,54 @@ export async function activate(options: ActivateOptions, ctx: CommandContext): P
   });
   const version = versionOf(uri);
   const shown = formatResourceUri(uri);
-  // With --print, stdout is for `eval`: progress and pip's output go to stderr.
-  const progress = options.print
-    ? createLineProgress({ write: (text) => process.stderr.write(text) })
-    : ctx.progress;
+  // Progress and pip's output go to stderr, so with --print stdout holds only the command for `eval`.
+  const { progress } = ctx;
   const workdir = snapshotDir(store, uri.project, uri.name, version);
-  try {
-    if (!(await isExtracted(workdir))) {
-      await extractBundle(bundlePath(store, uri.project, uri.name, version), workdir, {
-        force: true,
-        progress,
-      });
-    }
-    const result = await ensureRestored(workdir, {
-      force: options.forceRestore,
-      settings: restoreSettings(ctx),
+  if (!(await isExtracted(workdir))) {
+    await extractBundle(bundlePath(store, uri.project, uri.name, version), workdir, {
+      force: true,
       progress,
-      signal: ctx.signal,
-      uri: shown,
-      name: uri.name,
     });
-    progress.close(true);
-    if (result.restored)
-      ctx.output.notice(`restored ${uri.name}/version/${shortVersion(version)} (${result.reason})`);
-
-    const target: ActivationTarget = { mode: result.mode, prefix: result.prefix, uri: shown };
-    const kind = shellKind(ctx.env.SHELL);
-    const command = printedActivation(target, kind);
-    if (options.print || ctx.output.json || kind === "sh" || !ctx.env.SHELL) {
-      const data: RuntimeActivateJson = {
-        command,
-        mode: result.mode,
-        prefix: result.prefix,
-        restored: result.restored,
-      };
-      if (!options.print && !ctx.output.json) {
-        ctx.output.notice(
-          `${ctx.env.SHELL ?? "your shell"} can't be started with the runtime active; run this in it:`,
-        );
-      }
-      ctx.output.result(data, (d) => ctx.output.line(d.command));
-      return;
-    }
-    const launch = await prepareShell(target, kind, {
-      shell: ctx.env.SHELL,
-      rcDir: join(result.prefix, ".sw-shell"),
-      zdotdir: ctx.env.ZDOTDIR,
-    });
-    ctx.output.notice(
-      `${uri.name}/version/${shortVersion(version)} is active in this ${kind}; \`exit\` leaves it`,
-    );
-    process.exit(await runShell(launch, ctx.env.inherited));
-  } finally {
-    if (options.print) progress.close(false);
   }
+  const result = await ensureRestored(workdir, {
+    force: options.forceRestore,
+    settings: restoreSettings(ctx),
+    progress,
+    signal: ctx.signal,
+    uri: shown,
+    name: uri.name,
+  });
+  progress.close(true);
+  if (result.restored)
+    ctx.output.notice(`restored ${uri.name}/version/${shortVersion(version)} (${result.reason})`);
+
+  const target: ActivationTarget = { mode: result.mode, prefix: result.prefix, uri: shown };
+  const kind = shellKind(ctx.env.SHELL);
+  const command = printedActivation(target, kind);
+  if (options.print || ctx.output.json || kind === "sh" || !ctx.env.SHELL) {
+    const data: RuntimeActivateJson = {
+      command,
+      mode: result.mode,
+      prefix: result.prefix,
+      restored: result.restored,
+    };
+    if (!options.print && !ctx.output.json) {
+      ctx.output.notice(
+        `${ctx.env.SHELL ?? "your shell"} can't be started with the runtime active; run this in it:`,
+      );
+    }
+    ctx.output.result(data, (d) => ctx.output.line(d.command));
+    return;
+  }
+  const launch = await prepareShell(target, kind, {
+    shell: ctx.env.SHELL,
+    rcDir: join(result.prefix, ".sw-shell"),
+    zdotdir: ctx.env.ZDOTDIR,
+  });
+  ctx.output.notice(
+    `${uri.name}/version/${shortVersion(version)} is active in this ${kind}; \`exit\` leaves it`,
+  );
+  process.exit(await runShell(launch, ctx.env.inherited));
 }
 
 /**
