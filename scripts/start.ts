@@ -122,6 +122,7 @@ async function main(settings: Settings) {
       PORT: String(settings.PORT),
       DATABASE_URL: database.url,
       REDIS_URL: redis.url,
+      DATA_DIR: dataDir,
     };
     children.push(
       startChild(

@@ -8,6 +8,9 @@ const envSchema = z.object({
     .regex(/^rediss?:\/\//, "expected a redis:// URL")
     .default("redis://127.0.0.1:6379"),
   SW_QUEUE_PREFIX: z.string().min(1).default("swhub"),
+  /** Where data lives; blobs go to `$DATA_DIR/blobs` unless SW_BLOB_DIR says otherwise. */
+  DATA_DIR: z.string().min(1).default("./.data"),
+  SW_BLOB_DIR: z.string().min(1).optional(),
 });
 export type Env = z.infer<typeof envSchema>;
 

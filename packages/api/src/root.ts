@@ -1,11 +1,21 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { authRouter } from "./routers/auth";
+import { blobRouter } from "./routers/blob";
+import { memberRouter } from "./routers/member";
 import { projectRouter } from "./routers/project";
+import { runtimeRouter } from "./routers/runtime";
+import { tokenRouter } from "./routers/token";
+import { userRouter } from "./routers/user";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
+  token: tokenRouter,
+  user: userRouter,
   project: projectRouter,
+  member: memberRouter,
+  runtime: runtimeRouter,
+  blob: blobRouter,
 });
 
 export type AppRouter = typeof appRouter;

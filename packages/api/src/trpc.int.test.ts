@@ -1,9 +1,8 @@
 import { createTestDatabase, type TestDatabase } from "@swhub/db/testing";
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { appRouter } from "./root";
+import { createTrpcHandler } from "./http/trpc-handler";
 import { createUser } from "./services/users";
-import { createContext } from "./trpc";
+import { createTempBlobStore } from "./test-helpers";
 
 // Over HTTP, as the browser and swcli see it: an AppError becomes its own status, never a 500.
 let t: TestDatabase;
@@ -14,12 +13,9 @@ beforeAll(async () => {
 afterAll(() => t.drop());
 
 function call(path: string, init: RequestInit = {}) {
-  return fetchRequestHandler({
-    endpoint: "/api/trpc",
-    req: new Request(`http://localhost/api/trpc/${path}`, init),
-    router: appRouter,
-    createContext: ({ req, resHeaders }) => createContext({ db: t.db, headers: req.headers, resHeaders }),
-  });
+  return createTrpcHandler({ db: t.db, blobs: createTempBlobStore().store })(
+    new Request(`http://localhost/api/trpc/${path}`, init),
+  );
 }
 
 interface ErrorBody {

@@ -1,17 +1,19 @@
 import type { Database } from "@swhub/db/client";
-import { type AppErrorCode, isAppError } from "@swhub/shared/errors";
+import type { AppErrorCode } from "@swhub/shared/errors";
 import { initTRPC, TRPCError } from "@trpc/server";
-import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import { readCookie, serializeCookie } from "./cookies";
-import { getApiTokenUser } from "./services/api-tokens";
-import { getSessionUser, sessionCookieName } from "./services/sessions";
-import type { SessionUser } from "./services/users";
+import { authenticate } from "./auth";
+import type { BlobStore } from "./blobs/store";
+import { serializeCookie } from "./cookies";
+import { appErrorStatus, toAppError } from "./errors";
+import { sessionCookieName } from "./services/sessions";
 
 export interface CreateContextOptions {
   db: Database;
+  /** Where blob bytes live (bundles are read from it when a version is committed). */
+  blobs: BlobStore;
   /** The request's headers: the session cookie or `Authorization: Bearer <api token>` are read from them. */
   headers: Headers;
   /** The response's headers, where procedures set cookies. */
@@ -22,19 +24,15 @@ export interface CreateContextOptions {
 
 export async function createContext(options: CreateContextOptions) {
   const { db, headers } = options;
-  const bearer = /^Bearer\s+(.+)$/i.exec(headers.get("authorization") ?? "")?.[1]?.trim();
-  const sessionToken = bearer ? undefined : readCookie(headers.get("cookie"), sessionCookieName);
-  let user: SessionUser | null = null;
-  if (bearer) user = await getApiTokenUser(db, bearer);
-  else if (sessionToken) user = await getSessionUser(db, sessionToken);
+  const { user, sessionToken, authProblem } = await authenticate(db, headers);
   const resHeaders = options.resHeaders ?? new Headers();
   return {
     db,
+    blobs: options.blobs,
     user,
     sessionToken,
     /** Why there is no user although credentials were sent, for a precise error. */
-    authProblem:
-      bearer && !user ? ("token" as const) : sessionToken && !user ? ("session" as const) : undefined,
+    authProblem,
     resHeaders,
     setSessionCookie(token: string, expires: Date) {
       resHeaders.append(
@@ -66,10 +64,10 @@ const trpcCodes: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
-    const cause = error.cause;
+    const cause = toAppError(error.cause);
     // Stack traces stay in the server's log.
     const { stack: _stack, ...data } = shape.data;
-    if (isAppError(cause)) {
+    if (cause) {
       const code = trpcCodes[cause.code];
       return {
         message: cause.message,
@@ -77,15 +75,15 @@ const t = initTRPC.context<Context>().create({
         data: {
           ...data,
           code,
-          httpStatus: getHTTPStatusCodeFromError(new TRPCError({ code })),
+          httpStatus: appErrorStatus[cause.code],
           appCode: cause.code,
           hint: cause.hint,
         },
       };
     }
-    if (cause instanceof ZodError) {
+    if (error.cause instanceof ZodError) {
       // One readable line instead of the raw issue list: "name: Too small: expected string to have >=1 characters".
-      const message = cause.issues
+      const message = error.cause.issues
         .map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message))
         .join("; ");
       return { ...shape, message, data: { ...data, appCode: "invalid_input" as AppErrorCode } };
@@ -94,17 +92,37 @@ const t = initTRPC.context<Context>().create({
       // Unexpected failures are logged by the server; users get no internals.
       return { ...shape, message: "Internal error", data };
     }
-    return { ...shape, data };
+    const appCode = (Object.keys(trpcCodes) as AppErrorCode[]).find((k) => trpcCodes[k] === error.code);
+    return { ...shape, data: { ...data, ...(appCode ? { appCode } : {}) } };
   },
 });
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure;
+/**
+ * Every procedure: an API token that is unknown, revoked or expired is refused with 401 even where anonymous
+ * callers are welcome (a client that sends a token means to act as its user), and an AppError becomes the tRPC
+ * error of its code, so in-process callers see the same code as HTTP clients.
+ */
+const baseProcedure = t.procedure.use(async ({ ctx, next }) => {
+  if (ctx.authProblem === "token") {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "The API token is invalid, expired or revoked" });
+  }
+  const result = await next();
+  if (!result.ok) {
+    const appError = toAppError(result.error.cause);
+    if (appError)
+      throw new TRPCError({ code: trpcCodes[appError.code], message: appError.message, cause: appError });
+  }
+  return result;
+});
+
+/** Anyone, signed in or not; services decide what anonymous callers may see (public projects). */
+export const publicProcedure = baseProcedure;
 
 /** Needs a signed-in user (session cookie or API token); `ctx.user` is then set. */
-export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+export const protectedProcedure = baseProcedure.use(({ ctx, next }) => {
   if (!ctx.user) {
     const message =
       ctx.authProblem === "token"

@@ -13,9 +13,11 @@ describe("migrations on Postgres", () => {
   it("creates every table", async () => {
     expect(await listTables(t.db)).toEqual([
       "api_tokens",
+      "blob_uploads",
       "blobs",
       "job_logs",
       "jobs",
+      "project_blobs",
       "project_members",
       "projects",
       "runtime_images",

@@ -3,7 +3,9 @@ import { type Algorithm, hash, verify } from "@node-rs/argon2";
 import type { Database } from "@swhub/db/client";
 import { users } from "@swhub/db/schema";
 import { AppError, conflict, invalidInput } from "@swhub/shared/errors";
+import { userNameProblem } from "@swhub/shared/names";
 import { eq } from "drizzle-orm";
+import { type Actor, requireAdmin } from "./access";
 
 /** The signed-in user, as every surface sees it. */
 export interface SessionUser {
@@ -12,7 +14,6 @@ export interface SessionUser {
   isAdmin: boolean;
 }
 
-const userNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const argon2id: Algorithm.Argon2id = 2;
 
 export function hashPassword(password: string): Promise<string> {
@@ -27,12 +28,8 @@ export async function createUser(
   db: Database,
   input: { name: string; password: string; isAdmin?: boolean },
 ): Promise<SessionUser> {
-  if (!userNamePattern.test(input.name)) {
-    throw invalidInput(
-      `"${input.name}" is not a valid user name`,
-      "use 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit",
-    );
-  }
+  const problem = userNameProblem(input.name);
+  if (problem) throw invalidInput(problem);
   if (input.password.length < 8) throw invalidInput("The password must have at least 8 characters");
   const passwordHash = await hashPassword(input.password);
   const [row] = await db
@@ -42,6 +39,15 @@ export async function createUser(
     .returning();
   if (!row) throw conflict(`User "${input.name}" already exists`);
   return toSessionUser(row);
+}
+
+/** An administrator creates an account for someone (there is no self sign-up). */
+export async function createUserAsAdmin(
+  db: Database,
+  input: { user: Actor; name: string; password: string; isAdmin?: boolean },
+): Promise<SessionUser> {
+  requireAdmin(input.user);
+  return createUser(db, { name: input.name, password: input.password, isAdmin: input.isAdmin });
 }
 
 // Checked against when the user does not exist, so a wrong name takes as long as a wrong password.

@@ -9,6 +9,7 @@ export const projects = pgTable("projects", {
   id: id(),
   name: text().notNull().unique(),
   isPublic: boolean().notNull().default(false),
+  description: text().notNull().default(""),
   ownerId: idRef()
     .notNull()
     .references(() => users.id),

@@ -1,4 +1,4 @@
-import { relations } from "drizzle-orm";
+import { relations, sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgTable, text, unique } from "drizzle-orm/pg-core";
 import { blobs } from "./blobs";
 import { createdAt, id, idRef, removedAt } from "./columns";
@@ -24,6 +24,12 @@ export const runtimeVersions = pgTable(
       .notNull()
       .references(() => blobs.digest),
     bundleSize: bigint({ mode: "number" }).notNull(),
+    /** The bundle's regular files with their sizes, for the console's Files tab. Never selected by lists. */
+    files: jsonb().$type<BundleFile[]>().notNull().default([]),
+    /** The bundle's `runtime.yaml` text, when it has one (for `info -of runtime_yaml`). */
+    runtimeYaml: text(),
+    /** The lock files (`dependencies/.starwhale/lock/*`) by path inside the bundle, as text (`info -of lock`). */
+    lockFiles: jsonb().$type<Record<string, string>>().notNull().default({}),
     createdBy: idRef()
       .notNull()
       .references(() => users.id),
@@ -37,8 +43,18 @@ export const runtimeVersions = pgTable(
     unique().on(t.id, t.runtimeId),
     // Version prefixes are looked up with LIKE 'abc%'; text_pattern_ops makes that an index range scan.
     index("runtime_versions_version_prefix_idx").on(t.version.op("text_pattern_ops")),
+    // History, `latest` and the console's one-row-per-runtime list all walk a runtime's live versions newest first.
+    index("runtime_versions_live_idx").on(t.runtimeId, t.aliasSeq.desc()).where(sql`${t.removedAt} IS NULL`),
+    // Garbage collection and "is this blob used" look versions up by digest.
+    index().on(t.bundleDigest),
   ],
 );
+
+/** One regular file of a bundle: its path inside the tar and its size in bytes. */
+export interface BundleFile {
+  path: string;
+  size: number;
+}
 
 export const runtimeVersionsRelations = relations(runtimeVersions, ({ one, many }) => ({
   runtime: one(runtimes, { fields: [runtimeVersions.runtimeId], references: [runtimes.id] }),

@@ -13,6 +13,11 @@ export interface RuntimeResolver {
   runtimeExists(project: string, name: string): Promise<boolean>;
   /** The tags of a runtime (tag → full version), including `latest` and `vN`. */
   tags(project: string, name: string): Promise<Record<string, string>>;
+  /**
+   * The version one tag names, if any. Optional: instances with many versions (a server) implement it so that
+   * resolving one reference does not load every `vN`; without it, `tags()` is used.
+   */
+  tagged?(project: string, name: string, tag: string): Promise<string | undefined>;
   /** Versions (not removed) whose id starts with `prefix`, of one runtime or, without a name, of every runtime. */
   versionsWithPrefix(
     project: string,
@@ -63,8 +68,9 @@ export async function resolveResourceUri(
 }
 
 async function resolveVersionRef(uri: ResourceUri, ref: string, resolver: RuntimeResolver): Promise<string> {
-  const tags = await resolver.tags(uri.project, uri.name);
-  const tagged = tags[ref];
+  const tagged = resolver.tagged
+    ? await resolver.tagged(uri.project, uri.name, ref)
+    : (await resolver.tags(uri.project, uri.name))[ref];
   if (tagged) return tagged;
   const hits = looksLikeVersionId(ref) ? await resolver.versionsWithPrefix(uri.project, uri.name, ref) : [];
   const exact = hits.find((h) => h.version === ref);

@@ -11,7 +11,7 @@ export default async function ProjectsPage() {
   const caller = await getCaller();
   const user = await caller.auth.me();
   if (!user) redirect("/signin");
-  const projects = await caller.project.list();
+  const projects = (await caller.project.list({ size: 500 })).items;
   return (
     <>
       <AppHeader user={user} />

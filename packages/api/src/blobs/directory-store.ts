@@ -1,0 +1,154 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, open, opendir, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { isBlobDigest } from "@swhub/shared/blob-protocol";
+import { type BlobStore, ChunkOverflow } from "./store";
+
+/**
+ * Blobs as files under one directory (`$DATA_DIR/blobs` by default):
+ * `sha256/<first two hex>/<hex>` for blobs and `uploads/<id>` for staged uploads. Both are on one file system, so
+ * committing an upload is a rename: a blob file is complete or absent, never partial.
+ */
+export function createDirectoryBlobStore(root: string): BlobStore {
+  const uploadsDir = join(root, "uploads");
+  const blobPath = (digest: string) => {
+    // Digests reach here validated; this guard keeps a bad one from ever naming a path outside the store.
+    if (!isBlobDigest(digest)) throw new Error(`not a blob digest: ${digest}`);
+    const hex = digest.slice("sha256:".length);
+    return join(root, "sha256", hex.slice(0, 2), hex);
+  };
+  const uploadPath = (id: string) => {
+    if (!/^[\w-]{8,128}$/.test(id)) throw new Error(`not an upload id: ${id}`);
+    return join(uploadsDir, id);
+  };
+  const statOrUndefined = (path: string) => stat(path).catch(() => undefined);
+
+  return {
+    async has(digest) {
+      return (await statOrUndefined(blobPath(digest)))?.isFile() ?? false;
+    },
+    async stat(digest) {
+      const found = await statOrUndefined(blobPath(digest));
+      return found?.isFile() ? { size: found.size } : undefined;
+    },
+    async read(digest, range) {
+      const path = blobPath(digest);
+      // Open first, so a missing blob fails here rather than later inside the stream.
+      const handle = await open(path, "r");
+      // 1 MiB reads: several times faster than the 64 KiB default for bundle scans and downloads.
+      return handle.createReadStream({
+        highWaterMark: 1 << 20,
+        ...(range ? { start: range.start, end: range.end } : {}),
+      });
+    },
+    async delete(digest) {
+      await rm(blobPath(digest), { force: true });
+    },
+    async *list() {
+      const base = join(root, "sha256");
+      const shards = await opendir(base).catch(() => undefined);
+      if (!shards) return;
+      for await (const shard of shards) {
+        if (!shard.isDirectory()) continue;
+        for await (const entry of await opendir(join(base, shard.name))) {
+          if (!entry.isFile() || !/^[0-9a-f]{64}$/.test(entry.name)) continue;
+          const info = await statOrUndefined(join(base, shard.name, entry.name));
+          if (info) yield { digest: `sha256:${entry.name}`, size: info.size, modifiedAt: info.mtime };
+        }
+      }
+    },
+
+    async createUpload(uploadId) {
+      await mkdir(uploadsDir, { recursive: true });
+      await (await open(uploadPath(uploadId), "wx")).close();
+    },
+    async writeUpload(uploadId, offset, source, { maxBytes, onWritten }) {
+      const handle = await open(uploadPath(uploadId), "r+");
+      let written = 0;
+      // Pieces (a request body arrives in 16-64 KiB) are gathered into 1 MiB writes, and one write runs while the
+      // next MiB arrives, so the disk and the network overlap.
+      let pending: Uint8Array[] = [];
+      let pendingBytes = 0;
+      let writing: Promise<void> = Promise.resolve();
+      const writeOut = async (pieces: Uint8Array[], size: number, at: number) => {
+        const buffer = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, size);
+        let done = 0;
+        while (done < size) {
+          const { bytesWritten } = await handle.write(buffer, done, size - done, at + done);
+          done += bytesWritten;
+        }
+        written += size;
+        for (const piece of pieces) onWritten?.(piece);
+      };
+      const flush = async () => {
+        await writing;
+        if (pendingBytes === 0) return;
+        writing = writeOut(pending, pendingBytes, offset + written);
+        pending = [];
+        pendingBytes = 0;
+      };
+      try {
+        await handle.truncate(offset);
+        try {
+          for await (const piece of source) {
+            if (written + pendingBytes + piece.byteLength > maxBytes) {
+              await writing.catch(() => {});
+              await handle.truncate(offset);
+              written = 0;
+              throw new ChunkOverflow(`more than ${maxBytes} bytes`);
+            }
+            pending.push(piece);
+            pendingBytes += piece.byteLength;
+            if (pendingBytes >= 1 << 20) await flush();
+          }
+        } catch (error) {
+          // What the source gave before it failed is kept (unless the chunk overflowed).
+          if (!(error instanceof ChunkOverflow)) {
+            await flush();
+            await writing;
+          }
+          throw error;
+        }
+        await flush();
+        await writing;
+        return written;
+      } finally {
+        await writing.catch(() => {});
+        await handle.close();
+      }
+    },
+    async hashUpload(uploadId, size) {
+      const hash = createHash("sha256");
+      if (size > 0) await pipeline(createReadStream(uploadPath(uploadId), { start: 0, end: size - 1 }), hash);
+      return hash.digest("hex");
+    },
+    async commitUpload(uploadId, digest, size) {
+      const from = uploadPath(uploadId);
+      const handle = await open(from, "r+");
+      try {
+        await handle.truncate(size);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      const to = blobPath(digest);
+      await mkdir(join(to, ".."), { recursive: true });
+      // Same digest, same bytes: when the blob is already there, the rename simply replaces it.
+      await rename(from, to);
+    },
+    async deleteUpload(uploadId) {
+      await rm(uploadPath(uploadId), { force: true });
+    },
+    async *listUploads() {
+      const dir = await opendir(uploadsDir).catch(() => undefined);
+      if (!dir) return;
+      for await (const entry of dir) {
+        if (!entry.isFile()) continue;
+        const info = await statOrUndefined(join(uploadsDir, entry.name));
+        if (info) yield { uploadId: entry.name, modifiedAt: info.mtime };
+      }
+    },
+  };
+}
