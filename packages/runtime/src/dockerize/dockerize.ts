@@ -10,7 +10,7 @@ import { runtimeImageSettings, runtimeLabels } from "./image-config";
 import { createLayerBuilder } from "./layers";
 import { type DockerizeOptions, resolveOutputs } from "./options";
 import { checkPushTargets, type PushedImage, pushToTargets, writeArchive, writeOciLayout } from "./outputs";
-import { imagePypiEnv, pipIndexArgs } from "./pip-options";
+import { imagePypiEnv, indexArgsFor } from "./pip-options";
 import { checkRuntimeArch, chooseBaseImage, imageTags, parseTargetPlatforms } from "./plan";
 import { createClientPool } from "./registries";
 import { type DockerizeSource, readRuntime } from "./runtime-source";
@@ -78,7 +78,7 @@ export async function dockerizeRuntime(
     runtime,
     source.bundlePath,
     outputs.workDir,
-    pipIndexArgs(runtime.manifest, options.pypi),
+    indexArgsFor(runtime.manifest, options.pypi),
     options.env ?? {},
     progress,
     signal,

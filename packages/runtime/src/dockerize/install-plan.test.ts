@@ -62,10 +62,15 @@ describe("what the environment is installed from (spec §4.1)", () => {
     ]);
   });
 
-  it("refuses conda runtimes and manifests too old to say what to install", () => {
+  it("refuses conda runtimes, and bundle paths that leave the bundle", () => {
     expect(() => planInstall(manifest({ environment: { mode: "conda" } }), "/b")).toThrow(
       "conda runtimes cannot be dockerized by the native builder yet",
     );
-    expect(() => planInstall(manifest({}), "/b")).toThrow(/has no raw_deps/);
+    const hostile = manifest({
+      dependencies: { raw_deps: [{ kind: "native_file", deps: [{ src: "../../etc/shadow", dest: "x" }] }] },
+    });
+    expect(() => planInstall(hostile, "/b")).toThrow(
+      /names "\.\.\/\.\.\/etc\/shadow".*which is outside \/b\/files/,
+    );
   });
 });

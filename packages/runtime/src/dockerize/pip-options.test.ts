@@ -1,6 +1,6 @@
 import { runtimeManifestSchema } from "@swhub/shared/schemas";
 import { describe, expect, it } from "vitest";
-import { imagePypiEnv, pipIndexArgs } from "./pip-options";
+import { imagePypiEnv, indexArgsFor } from "./pip-options";
 
 // configs.pip as Starwhale writes it: empty lists hold one empty string.
 const manifest = (pip: Record<string, unknown>) =>
@@ -9,7 +9,7 @@ const manifest = (pip: Record<string, unknown>) =>
 describe("pip index options (spec §4.1)", () => {
   it("uses the runtime's configs.pip, skipping Starwhale's empty entries", () => {
     const m = manifest({ index_url: "https://a/simple", extra_index_url: [""], trusted_host: ["a"] });
-    expect(pipIndexArgs(m)).toEqual([
+    expect(indexArgsFor(m)).toEqual([
       "--index-url",
       "https://a/simple",
       "--trusted-host",
@@ -25,7 +25,7 @@ describe("pip index options (spec §4.1)", () => {
       extra_index_url: "https://b/simple",
       trusted_host: "a b",
     });
-    const args = pipIndexArgs(m, {
+    const args = indexArgsFor(m, {
       indexUrl: "https://mirror/simple",
       extraIndexUrl: "https://c/simple",
       trustedHost: "mirror",
@@ -36,11 +36,11 @@ describe("pip index options (spec §4.1)", () => {
       "--index-url",
       "https://mirror/simple",
       "--extra-index-url",
-      "https://a/simple",
-      "--extra-index-url",
       "https://c/simple",
       "--extra-index-url",
       "https://b/simple",
+      "--extra-index-url",
+      "https://a/simple",
       "--trusted-host",
       "mirror",
       "--trusted-host",
