@@ -63,6 +63,7 @@ export async function dockerizeRuntime(
   const tags = imageTags(options.tags ?? [], runtime.manifest, runtime.version);
   const platforms = parseTargetPlatforms(options.platforms ?? []);
   for (const platform of platforms) checkRuntimeArch(runtime.manifest, runtime.name, platform);
+  const wanted = runtime.python ?? missingPython(runtime.name);
   const outputs = resolveOutputs(source, options, platforms);
   const baseChoice = chooseBaseImage(runtime.manifest, options.base);
   const pypiEnv = imagePypiEnv(runtime.manifest, options.pypi);
@@ -91,7 +92,6 @@ export async function dockerizeRuntime(
     const bases: { pulled: PulledImage; python: BasePython }[] = [];
     for (const platform of platforms) {
       const pulled = await pullBase(pool, base, platform, outputs.workDir, standalone ? "all" : "none");
-      const wanted = runtime.python ?? missingPython(runtime.name);
       const python = await findBasePython(pulled, base.name, wanted, outputs.workDir, options.basePython);
       bases.push({ pulled, python });
       progress.update(bases.length, platforms.length);
