@@ -10,6 +10,8 @@
  *   ours, warm: a dockerize of a version dockerized before (its layers are in the work dir's cache): push only;
  *   ours, cold: the same with the layer cache emptied: the layers are made again from the bundle, then pushed;
  *   skopeo:     skopeo copy oci:LAYOUT:TAG docker://REGISTRY/REPO:TAG of the image dockerize wrote.
+ * Wall-clock medians and their ratio are the result; CPU seconds (ours: this process with its threads, skopeo's
+ * from /usr/bin/time) are printed too, for machines shared with other work.
  */
 import { execFile, execFileSync } from "node:child_process";
 import { randomFillSync } from "node:crypto";
@@ -88,6 +90,8 @@ try {
   console.log(`image ${written.digest.slice(0, 19)}: ${sizes} (gzip level ${level})`);
 
   const timings = { warm: [] as number[], cold: [] as number[], skopeo: [] as number[] };
+  // CPU seconds too: wall time on a shared machine says as much about the neighbours as about us.
+  const cpu = { warm: [] as number[], cold: [] as number[], skopeo: [] as number[] };
   for (let run = 0; run < runs; run++) {
     for (const who of ["warm", "skopeo", "cold"] as const) {
       const registry = await freshRegistry();
@@ -96,14 +100,20 @@ try {
         execFileSync("sync");
         const seeded = registry.requests().length;
         const started = performance.now();
+        const cpuBefore = process.cpuUsage();
         if (who === "skopeo") {
-          await exec("skopeo", [
+          const { stderr } = await exec("/usr/bin/time", [
+            "-f",
+            "cpu %U %S",
+            "skopeo",
             "copy",
             "--quiet",
             "--dest-tls-verify=false",
             `oci:${layout}:v1`,
             `docker://${registry.host}/bench/app:v1`,
           ]);
+          const [, user, system] = /cpu ([\d.]+) ([\d.]+)/.exec(stderr) ?? [];
+          cpu.skopeo.push((Number(user) + Number(system)) * 1000);
         } else {
           const result = await dockerize(registry.host);
           // The config names the base by its registry's address, so compare the layers.
@@ -114,6 +124,10 @@ try {
             throw new Error(`${who}: unexpected cache use`);
         }
         timings[who].push(performance.now() - started);
+        if (who !== "skopeo") {
+          const used = process.cpuUsage(cpuBefore);
+          cpu[who].push((used.user + used.system) / 1000);
+        }
         const uploads = registry
           .requests()
           .slice(seeded)
@@ -137,6 +151,8 @@ try {
   console.log(`median skopeo copy:              ${skopeo.toFixed(0)} ms`);
   console.log(`ratio warm/skopeo: ${(warm / skopeo).toFixed(2)}x (target <= 1.30x)`);
   console.log(`ratio cold/skopeo: ${(cold / skopeo).toFixed(2)}x`);
+  const cpuOf = (xs: number[]) => `${(median(xs) / 1000).toFixed(2)} s`;
+  console.log(`median CPU: warm ${cpuOf(cpu.warm)}, cold ${cpuOf(cpu.cold)}, skopeo ${cpuOf(cpu.skopeo)}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
