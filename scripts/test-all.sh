@@ -10,7 +10,7 @@ say() { printf '\n== %s\n' "$*"; }
 # --- System packages: only what is missing, and no apt at all when nothing is. -----------------------
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=()
-for pkg in chromium docker-registry skopeo umoci busybox-static redis-server postgresql; do
+for pkg in chromium docker-registry skopeo umoci busybox-static redis-server postgresql zsh fish; do
   installed "$pkg" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then

@@ -38,17 +38,17 @@ export async function createContext(
   const config = loadConfig(env);
   const json = globals.output === "json";
 
-  // Progress is not the result: in JSON mode it goes to stderr as plain lines; bars only on a terminal, where
-  // the command's own lines are printed above them.
+  // Progress is not the result, so it always goes to stderr (`swcli … > file` captures only the result): bars on a
+  // terminal, plain lines otherwise. When stdout is the same terminal, the command's lines print above the bars.
   let progress: CliProgress;
   let stdout: TextSink = io.stdout;
-  if (!json && io.stdout.isTTY && isWriteStream(io.stdout)) {
+  if (!json && io.stderr.isTTY && isWriteStream(io.stderr)) {
     const { MultiBar } = await import("cli-progress");
-    const bars = createBarProgress(MultiBar, io.stdout);
-    stdout = { write: (text) => bars.writeAbove(text) };
+    const bars = createBarProgress(MultiBar, io.stderr);
+    if (io.stdout.isTTY) stdout = { write: (text) => bars.writeAbove(text) };
     progress = bars;
   } else {
-    progress = createLineProgress(json ? io.stderr : io.stdout);
+    progress = createLineProgress(io.stderr);
   }
 
   const { default: Table } = await import("cli-table3");

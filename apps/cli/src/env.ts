@@ -50,8 +50,11 @@ const envSchema = z.object({
   CONDA_DEFAULT_ENV: optionalText,
   CONDA_PREFIX: optionalText,
   CONDA_EXE: optionalText,
-  /** The user's shell, for `activate`. */
+  /** The user's shell, for `activate`, and where zsh reads its start-up files. */
   SHELL: optionalText,
+  ZDOTDIR: optionalText,
+  /** Where pyenv keeps Pythons: restore finds installed versions there that no shim selects. */
+  PYENV_ROOT: optionalText,
 });
 
 export type Env = z.infer<typeof envSchema> & {

@@ -41,7 +41,10 @@ export interface ProjectJson {
   created_at: string | null;
 }
 
-/** `swcli runtime list`: one item per runtime version shown (by default the newest of each runtime). */
+/**
+ * `swcli runtime list`: one item per runtime version on the page asked for (`--page`, `--size`), runtimes by
+ * name, each newest first; `-fl latest` keeps only each runtime's latest version, `-sr` adds removed ones.
+ */
 export interface RuntimeListItemJson {
   project: string;
   name: string;
@@ -75,6 +78,10 @@ export interface RuntimeInfoJson {
     /** Standalone only: the bundle file and the extracted snapshot directory (null when not extracted). */
     bundle_path: string | null;
     snapshot_workdir: string | null;
+    /** From the manifest: `venv` or `conda`, Python X.Y, and whether the bundle holds a packed environment. */
+    mode?: string;
+    python?: string;
+    packed_env?: boolean;
   };
   /** With `-of runtime_yaml` or `all`: the text of runtime.yaml. */
   runtime_yaml?: string;
@@ -84,11 +91,59 @@ export interface RuntimeInfoJson {
   lock?: Record<string, string>;
 }
 
-/** `swcli runtime tag RUNTIME` (no tags given: list them). */
+/** `swcli runtime tag RUNTIME [TAGS…]`: the version's tags (after the change, when tags were given). */
 export interface RuntimeTagsJson {
   name: string;
   version: string;
   tags: string[];
+  /** With `-q`: the tags that were given but not added or removed. */
+  skipped?: string[];
+}
+
+/** `swcli runtime extract`. */
+export interface RuntimeExtractJson {
+  path: string;
+  /** `existed`: the target already held the runtime and was kept (no `-f`). */
+  status: "extracted" | "existed";
+}
+
+/** `swcli runtime remove` and `recover`: the versions moved (or deleted for good with `remove -f`). */
+export interface RuntimeRemoveJson {
+  project: string;
+  name: string;
+  versions: string[];
+  /** `remove -f`: deleted, not recoverable. */
+  permanent: boolean;
+}
+
+/** `swcli runtime copy`. */
+export interface RuntimeCopyJson {
+  /** `skipped`: the destination had the version already (tags were still copied); `-f` overwrites. */
+  status: "copied" | "overwritten" | "skipped";
+  src: string;
+  dest: string;
+  version: string;
+  /** User tags put on the destination version. */
+  tags: string[];
+  /** Tags another destination version already holds (copied only with `-f`). */
+  skipped_tags: string[];
+}
+
+/** `swcli runtime activate --print` in JSON mode: what to run, and the environment. */
+export interface RuntimeActivateJson {
+  command: string;
+  mode: string;
+  prefix: string;
+  restored: boolean;
+}
+
+/** `swcli gc`: what was deleted (or, with `--dry-run`, would be). */
+export interface GcJson {
+  dry_run: boolean;
+  versions: { project: string; name: string; version: string; size: number }[];
+  bytes: number;
+  /** Temporary files of killed swcli processes, and Starwhale's project recycle bin, by path. */
+  other: string[];
 }
 
 /** `swcli runtime build`: the version just built. */

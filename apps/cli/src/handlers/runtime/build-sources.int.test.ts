@@ -119,8 +119,10 @@ describe("swcli runtime build --venv", () => {
     expect(last).toMatch(
       /^built local\/project\/self\/runtime\/short\/version\/([a-z2-7]{40}) \(version ([a-z2-7]{12}), tags latest, v0\)$/,
     );
+    // Progress goes to stderr, so stdout holds only the result.
+    expect(run.stdout.trim().split("\n")).toHaveLength(1);
     for (const phase of ["prepare", "lock", "copy", "pack", "tag"])
-      expect(run.stdout).toContain(`${phase}: done`);
+      expect(run.stderr).toContain(`${phase}: done`);
   });
 
   it("keeps editables and local wheels only when asked (-ie, -ilw)", async () => {
