@@ -11,10 +11,4 @@ async function handler(req: Request): Promise<Response> {
   return createCompatHandler({ db: await getDb(), blobs: getBlobStore() })(req);
 }
 
-export {
-  handler as DELETE,
-  handler as GET,
-  handler as HEAD,
-  handler as POST,
-  handler as PUT,
-};
+export { handler as DELETE, handler as GET, handler as HEAD, handler as POST, handler as PUT };
