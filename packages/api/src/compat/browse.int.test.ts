@@ -1,4 +1,3 @@
-import { createTestDatabase, type TestDatabase } from "@swhub/db/testing";
 import {
   envelopeSchema,
   pageInfoSchema,
@@ -10,28 +9,25 @@ import {
 import { generateVersionId } from "@swhub/shared/version-id";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
-import { serveApi } from "../http/serve";
 import { addMember } from "../services/members";
-import { createProject } from "../services/projects";
+import { createProject, updateProject } from "../services/projects";
 import { addTags } from "../services/runtime-tags";
-import { createUser, type SessionUser } from "../services/users";
-import { createTempBlobStore, makeBundle } from "../test-helpers";
+import { createUser } from "../services/users";
+import { makeBundle } from "../test-helpers";
 import {
-  makeBoundary,
-  readStarwhaleFixture,
-  starwhaleFixtures,
-  uploadBody,
-  wireRequest,
-} from "./wire-client";
+  type CompatTestEnv,
+  errorEnvelope,
+  loginAs,
+  okEnvelope,
+  startCompatEnv,
+  uploadVersion,
+} from "./test-env";
+import { readStarwhaleFixture, starwhaleFixtures, wireRequest } from "./wire-client";
 
 // `project list|info`, `runtime list|info|history` and the refine step, as spec starwhale-api.md §2, §3.3-§3.10 record them.
-let t: TestDatabase;
-let server: Awaited<ReturnType<typeof serveApi>>;
-let admin: SessionUser;
-let bob: SessionUser;
-const tokens: Record<string, string> = {};
+let env: CompatTestEnv;
 let pid: string;
+const tokens: Record<string, string> = {};
 const demo = starwhaleFixtures.demo;
 const yamlfull = starwhaleFixtures.yamlfull;
 const alphaVersion = generateVersionId();
@@ -41,58 +37,29 @@ const projectPage = envelopeSchema(pageInfoSchema(projectVoSchema));
 const runtimePage = envelopeSchema(pageInfoSchema(runtimeVoSchema));
 const versionPage = envelopeSchema(pageInfoSchema(runtimeVersionVoSchema));
 const info = envelopeSchema(runtimeInfoVoSchema);
-const errorEnvelope = z.object({
-  code: z.string().refine((c) => c !== "success"),
-  message: z.string().min(1),
-});
-
-async function login(name: string, password: string): Promise<string> {
-  const res = await wireRequest(server.url, "/api/v1/login", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: `userName=${name}&userPwd=${password}`,
-  });
-  return String(res.headers.authorization);
-}
 
 async function upload(as: string, runtime: string, version: string, bundle: Buffer): Promise<string> {
-  const boundary = makeBoundary();
-  const res = await wireRequest(
-    server.url,
-    `/api/v1/project/${pid}/runtime/${runtime}/version/${version}/file`,
-    {
-      method: "POST",
-      headers: { authorization: tokens[as]!, "content-type": `multipart/form-data; boundary=${boundary}` },
-      body: uploadBody({
-        boundary,
-        runtime: `${runtime}:${version}`,
-        project: pid,
-        force: "0",
-        version,
-        bundle,
-      }),
-    },
-  );
+  const res = await uploadVersion(env, { runtime, version, bundle, token: tokens[as] });
   expect(res.status).toBe(200);
-  return (res.json() as { data: string }).data;
+  return okEnvelope.parse(res.json()).data as string;
 }
 
 /** A typed (family B) GET: no Content-Type, the stored token. */
 function get(path: string, as: string | null = "starwhale") {
-  return wireRequest(server.url, path, { headers: as ? { authorization: tokens[as]! } : {} });
+  return wireRequest(env.url, path, { headers: as ? { authorization: tokens[as]! } : {} });
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await serveApi({ db: t.db, blobs: createTempBlobStore().store });
-  admin = await createUser(t.db, { name: "starwhale", password: "abcd1234", isAdmin: true });
-  bob = await createUser(t.db, { name: "bob", password: "password-b" });
-  pid = (await createProject(t.db, { name: "demo", ownerId: admin.id, description: "the demo" })).id;
-  await createProject(t.db, { name: "open", ownerId: bob.id, isPublic: true });
-  await createProject(t.db, { name: "secret", ownerId: bob.id });
-  await addMember(t.db, { user: admin, project: "demo", userName: "bob", role: "maintainer" });
-  tokens.starwhale = await login("starwhale", "abcd1234");
-  tokens.bob = await login("bob", "password-b");
+  env = await startCompatEnv();
+  pid = env.pid;
+  const { admin } = env;
+  const bob = await createUser(env.t.db, { name: "bob", password: "password-b" });
+  await updateProject(env.t.db, { user: admin, project: "demo", description: "the demo" });
+  await createProject(env.t.db, { name: "open", ownerId: bob.id, isPublic: true });
+  await createProject(env.t.db, { name: "secret", ownerId: bob.id });
+  await addMember(env.t.db, { user: admin, project: "demo", userName: "bob", role: "maintainer" });
+  tokens.starwhale = env.token;
+  tokens.bob = await loginAs(env.url, "bob", "password-b");
   versionIds.v0 = await upload("starwhale", "wiretest", demo.version, readStarwhaleFixture(demo.file));
   versionIds.v1 = await upload(
     "starwhale",
@@ -101,13 +68,16 @@ beforeAll(async () => {
     readStarwhaleFixture(yamlfull.file),
   );
   versionIds.alpha = await upload("bob", "alpha", alphaVersion, await makeBundle({ version: alphaVersion }));
-  await addTags(t.db, { user: admin, project: "demo", name: "wiretest", version: "v0", tags: ["t1", "t3"] });
-  await addTags(t.db, { user: admin, project: "demo", name: "wiretest", version: "v1", tags: ["u2"] });
+  await addTags(env.t.db, {
+    user: admin,
+    project: "demo",
+    name: "wiretest",
+    version: "v0",
+    tags: ["t1", "t3"],
+  });
+  await addTags(env.t.db, { user: admin, project: "demo", name: "wiretest", version: "v1", tags: ["u2"] });
 });
-afterAll(async () => {
-  await server.close();
-  await t.drop();
-});
+afterAll(() => env.close());
 
 const near = (ms: number) => Math.abs(ms - Date.now()) < 120_000;
 
@@ -148,7 +118,7 @@ describe("projects (§3.3, §3.4, §2.1)", () => {
 
   it("looks a project up by name or id, with its statistics", async () => {
     for (const ref of ["demo", pid]) {
-      const res = await wireRequest(server.url, `/api/v1/project/${ref}`, {
+      const res = await wireRequest(env.url, `/api/v1/project/${ref}`, {
         headers: { authorization: tokens.starwhale!, "content-type": "application/json; charset=utf-8" },
       });
       expect(res.status).toBe(200);
@@ -289,7 +259,7 @@ describe("refine and info (§2.2, §3.9)", () => {
 describe("history (§3.10)", () => {
   it("pages the versions newest first with every pager field, by project name as typed", async () => {
     const res = await wireRequest(
-      server.url,
+      env.url,
       "/api/v1/project/demo/runtime/wiretest/version?pageNum=1&pageSize=20",
       {
         headers: { authorization: tokens.starwhale!, "content-type": "application/json" },

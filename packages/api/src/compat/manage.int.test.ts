@@ -1,101 +1,65 @@
-import { createTestDatabase, type TestDatabase } from "@swhub/db/testing";
 import { envelopeSchema, pageInfoSchema, runtimeVoSchema } from "@swhub/shared/starwhale-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { serveApi } from "../http/serve";
-import { createProject } from "../services/projects";
-import { createUser } from "../services/users";
-import { createTempBlobStore } from "../test-helpers";
 import {
-  makeBoundary,
-  readStarwhaleFixture,
-  starwhaleFixtures,
-  uploadBody,
-  wireRequest,
-} from "./wire-client";
+  type CompatTestEnv,
+  errorEnvelope,
+  okEnvelope as ok,
+  startCompatEnv,
+  uploadVersion,
+} from "./test-env";
+import { readStarwhaleFixture, starwhaleFixtures, wireRequest } from "./wire-client";
 
 // `runtime tag`, `remove` and `recover` (spec starwhale-api.md §3.11, §3.12), with the client's mangled paths.
-let t: TestDatabase;
-let server: Awaited<ReturnType<typeof serveApi>>;
-let token: string;
-let pid: string;
+let env: CompatTestEnv;
 const demo = starwhaleFixtures.demo;
 const yamlfull = starwhaleFixtures.yamlfull;
 const ids: Record<string, string> = {};
 
-const ok = envelopeSchema(z.unknown()).extend({ code: z.literal("success") });
 const tagList = envelopeSchema(z.array(z.string())).extend({ code: z.literal("success") });
-const errorEnvelope = z.object({
-  code: z.string().refine((c) => c !== "success"),
-  message: z.string().min(1),
-});
 const runtimePage = envelopeSchema(pageInfoSchema(runtimeVoSchema));
 
 /** A raw (family A) call: `Content-Type: application/json` even without a body, and `Content-Length: 0`. */
 function raw(method: string, path: string) {
-  return wireRequest(server.url, path, {
+  return wireRequest(env.url, path, {
     method,
-    headers: { authorization: token, "content-type": "application/json" },
+    headers: { authorization: env.token, "content-type": "application/json" },
     body: "",
   });
 }
 
 function get(path: string) {
-  return wireRequest(server.url, path, { headers: { authorization: token } });
+  return wireRequest(env.url, path, { headers: { authorization: env.token } });
 }
 
 function addTag(version: string, tag: string, force = false) {
-  return wireRequest(server.url, `/api/v1/project/${pid}/runtime/wiretest/version/${version}/tag`, {
+  return wireRequest(env.url, `/api/v1/project/${env.pid}/runtime/wiretest/version/${version}/tag`, {
     method: "POST",
-    headers: { authorization: token, "content-type": "application/json" },
+    headers: { authorization: env.token, "content-type": "application/json" },
     body: JSON.stringify({ tag, force }),
   });
 }
 
 async function tagsOf(version: string): Promise<string[]> {
-  return tagList.parse((await get(`/api/v1/project/${pid}/runtime/wiretest/version/${version}/tag`)).json())
-    .data;
+  const res = await get(`/api/v1/project/${env.pid}/runtime/wiretest/version/${version}/tag`);
+  return tagList.parse(res.json()).data;
 }
 
 async function runtimeNames(): Promise<string[]> {
-  const res = await get(`/api/v1/project/${pid}/runtime?pageNum=1&pageSize=20&latest=False`);
+  const res = await get(`/api/v1/project/${env.pid}/runtime?pageNum=1&pageSize=20&latest=False`);
   return runtimePage.parse(res.json()).data.list.map((r) => r.name);
 }
 
-async function upload(version: string, file: string, force: "0" | "1" = "0") {
-  const boundary = makeBoundary();
-  return wireRequest(server.url, `/api/v1/project/${pid}/runtime/wiretest/version/${version}/file`, {
-    method: "POST",
-    headers: { authorization: token, "content-type": `multipart/form-data; boundary=${boundary}` },
-    body: uploadBody({
-      boundary,
-      runtime: `wiretest:${version}`,
-      project: pid,
-      force,
-      version,
-      bundle: readStarwhaleFixture(file),
-    }),
-  });
+function upload(version: string, file: string) {
+  return uploadVersion(env, { runtime: "wiretest", version, bundle: readStarwhaleFixture(file) });
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await serveApi({ db: t.db, blobs: createTempBlobStore().store });
-  const admin = await createUser(t.db, { name: "starwhale", password: "abcd1234", isAdmin: true });
-  pid = (await createProject(t.db, { name: "demo", ownerId: admin.id })).id;
-  const login = await wireRequest(server.url, "/api/v1/login", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: "userName=starwhale&userPwd=abcd1234",
-  });
-  token = String(login.headers.authorization);
+  env = await startCompatEnv();
   ids.v0 = ok.parse((await upload(demo.version, demo.file)).json()).data as string;
   ids.v1 = ok.parse((await upload(yamlfull.version, yamlfull.file)).json()).data as string;
 });
-afterAll(async () => {
-  await server.close();
-  await t.drop();
-});
+afterAll(() => env.close());
 
 describe("runtime tag (§3.11)", () => {
   it("adds tags one request at a time and lists them for the resolved version", async () => {
@@ -130,11 +94,11 @@ describe("runtime tag (§3.11)", () => {
       expect(errorEnvelope.parse(res.json()).message).toMatch(message);
     }
     const malformed = await wireRequest(
-      server.url,
-      `/api/v1/project/${pid}/runtime/wiretest/version/v0/tag`,
+      env.url,
+      `/api/v1/project/${env.pid}/runtime/wiretest/version/v0/tag`,
       {
         method: "POST",
-        headers: { authorization: token, "content-type": "application/json" },
+        headers: { authorization: env.token, "content-type": "application/json" },
         body: "{nope",
       },
     );
@@ -145,7 +109,7 @@ describe("runtime tag (§3.11)", () => {
   it("removes a tag from the version that holds it, and says so when it doesn't", async () => {
     const removed = await raw(
       "DELETE",
-      `/api/v1/project/${pid}/runtime/wiretest/version/${demo.version}/tag/t3`,
+      `/api/v1/project/${env.pid}/runtime/wiretest/version/${demo.version}/tag/t3`,
     );
     expect(removed.status).toBe(200);
     expect(await tagsOf(demo.version)).toEqual(["t1"]);
@@ -155,7 +119,7 @@ describe("runtime tag (§3.11)", () => {
     ]) {
       const res = await raw(
         "DELETE",
-        `/api/v1/project/${pid}/runtime/wiretest/version/${version}/tag/${tag}`,
+        `/api/v1/project/${env.pid}/runtime/wiretest/version/${version}/tag/${tag}`,
       );
       expect(res.status).toBe(404);
       expect(errorEnvelope.parse(res.json()).message).toBe(
@@ -165,7 +129,7 @@ describe("runtime tag (§3.11)", () => {
   });
 
   it("names the version a tag points at", async () => {
-    const lookup = async (tag: string) => get(`/api/v1/project/${pid}/runtime/wiretest/tag/${tag}`);
+    const lookup = async (tag: string) => get(`/api/v1/project/${env.pid}/runtime/wiretest/tag/${tag}`);
     expect(ok.parse((await lookup("t1")).json()).data).toBe(ids.v0);
     expect(ok.parse((await lookup("u2")).json()).data).toBe(ids.v1);
     expect(ok.parse((await lookup("latest")).json()).data).toBe(ids.v1);
@@ -180,13 +144,13 @@ describe("runtime tag (§3.11)", () => {
 });
 
 describe("remove and recover through the client's mangled paths (§3.12)", () => {
-  const instance = () => server.url; // http://127.0.0.1:PORT, as the client has it
+  const instance = () => env.url; // http://127.0.0.1:PORT, as the client has it
   const mangled = (suffix = "") =>
-    `/api/v1/project/${instance()}/project/${pid}/ResourceType.runtime/wiretest${suffix}`;
+    `/api/v1/project/${instance()}/project/${env.pid}/ResourceType.runtime/wiretest${suffix}`;
 
   it("removes the whole runtime: gone from the list, refine 404, HEAD 404", async () => {
     expect((await get("/api/v1/project/demo")).status).toBe(200);
-    expect((await get(`/api/v1/project/${pid}/runtime/wiretest?versionUrl=latest`)).status).toBe(200);
+    expect((await get(`/api/v1/project/${env.pid}/runtime/wiretest?versionUrl=latest`)).status).toBe(200);
     expect(mangled()).toContain("/project/http://127.0.0.1:");
 
     const res = await raw("DELETE", mangled());
@@ -194,13 +158,13 @@ describe("remove and recover through the client's mangled paths (§3.12)", () =>
     expect(ok.parse(res.json()).data).toMatchObject({ name: "wiretest", purged: false });
 
     expect(await runtimeNames()).toEqual([]);
-    expect((await get(`/api/v1/project/${pid}/runtime/wiretest?versionUrl=latest`)).status).toBe(404);
+    expect((await get(`/api/v1/project/${env.pid}/runtime/wiretest?versionUrl=latest`)).status).toBe(404);
     const head = await wireRequest(
-      server.url,
-      `/api/v1/project/${pid}/runtime/wiretest/version/${demo.version}`,
+      env.url,
+      `/api/v1/project/${env.pid}/runtime/wiretest/version/${demo.version}`,
       {
         method: "HEAD",
-        headers: { authorization: token, "content-type": "application/json" },
+        headers: { authorization: env.token, "content-type": "application/json" },
       },
     );
     expect(head.status).toBe(404);
@@ -216,7 +180,7 @@ describe("remove and recover through the client's mangled paths (§3.12)", () =>
   });
 
   it("recovers it with its tags, after a refine that the client lets fail", async () => {
-    expect((await get(`/api/v1/project/${pid}/runtime/wiretest?versionUrl=latest`)).status).toBe(404);
+    expect((await get(`/api/v1/project/${env.pid}/runtime/wiretest?versionUrl=latest`)).status).toBe(404);
     const res = await raw("PUT", mangled("/recover"));
     expect(res.status).toBe(200);
     expect(await runtimeNames()).toEqual(["wiretest"]);
@@ -229,14 +193,14 @@ describe("remove and recover through the client's mangled paths (§3.12)", () =>
 
   it("takes the intended paths, a folded // and an instance URL with a path prefix alike", async () => {
     const paths = [
-      [`/api/v1/project/${pid}/runtime/wiretest`, `/api/v1/project/demo/runtime/wiretest/recover`],
+      [`/api/v1/project/${env.pid}/runtime/wiretest`, `/api/v1/project/demo/runtime/wiretest/recover`],
       [
         `/api/v1/project/${instance().replace("//", "/")}/project/demo/ResourceType.runtime/wiretest`,
         `/api/v1/project/${instance().replace("//", "/")}/project/demo/ResourceType.runtime/wiretest/recover`,
       ],
       [
-        `/api/v1/project/${instance()}/swhub/project/${pid}/ResourceType.runtime/wiretest`,
-        `/api/v1/project/${instance()}/swhub/project/${pid}/ResourceType.runtime/wiretest/recover`,
+        `/api/v1/project/${instance()}/swhub/project/${env.pid}/ResourceType.runtime/wiretest`,
+        `/api/v1/project/${instance()}/swhub/project/${env.pid}/ResourceType.runtime/wiretest/recover`,
       ],
     ];
     for (const [remove, recover] of paths) {

@@ -112,7 +112,7 @@ const compiled = routes.map((route) => ({ ...route, pattern: route.path.split("/
  * and the bundle download.
  */
 export function createCompatHandler(deps: CompatDeps): (req: Request) => Promise<Response> {
-  const full = { bodyIdleMs: 30_000, ...deps };
+  const full = { ...deps, bodyIdleMs: deps.bodyIdleMs ?? 30_000 };
   return async (req) => {
     try {
       const url = new URL(req.url);
