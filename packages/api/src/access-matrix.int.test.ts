@@ -7,6 +7,8 @@ import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BlobStore } from "./blobs/store";
+import { compatRoutes } from "./compat/routes";
+import { makeBoundary, uploadBody, wireRequest } from "./compat/wire-client";
 import { blobRoutes } from "./http/blob-routes";
 import { serveApi } from "./http/serve";
 import { appRouter } from "./root";
@@ -466,6 +468,182 @@ describe("access matrix", () => {
           });
           await res.arrayBuffer();
           results[name][actor] = httpOutcome(res.status);
+        }
+      }
+      expect(results).toEqual(expected);
+    });
+  }
+});
+
+/*
+ * Starwhale's API (`/api/v1`, for Starwhale's own swcli). Requests carry the bare token, as after
+ * `swcli instance login --token`. Rows that change state give each allowed actor a world of its own.
+ */
+const compatRows: Record<string, RouteRow & { mutates?: boolean }> = {
+  "POST /api/v1/login": {
+    expect: anyone,
+    request: async () => ({
+      path: "/api/v1/login",
+      init: {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "userName=owner&userPwd=password-owner",
+      },
+    }),
+  },
+  "GET /api/v1/user/current": { expect: signedIn, request: async () => ({ path: "/api/v1/user/current" }) },
+  "GET /api/v1/project": { expect: anyone, request: async () => ({ path: "/api/v1/project?pageNum=1" }) },
+  "GET /api/v1/project/:project": {
+    expect: read,
+    publicExpect: readPublic,
+    request: async (w) => ({ path: `/api/v1/project/${w.project}` }),
+  },
+  "GET /api/v1/project/:project/runtime": {
+    expect: read,
+    publicExpect: readPublic,
+    request: async (w) => ({ path: `/api/v1/project/${w.projectId}/runtime?pageNum=1&latest=False` }),
+  },
+  "GET /api/v1/project/:project/runtime/:runtime": {
+    expect: read,
+    publicExpect: readPublic,
+    request: async (w) => ({ path: `/api/v1/project/${w.projectId}/runtime/rt?versionUrl=t1` }),
+  },
+  "DELETE /api/v1/project/:project/runtime/:runtime": {
+    expect: write,
+    publicExpect: writePublic,
+    mutates: true,
+    request: async (w) => ({ path: `/api/v1/project/${w.projectId}/runtime/rt`, init: { method: "DELETE" } }),
+  },
+  "PUT /api/v1/project/:project/runtime/:runtime/recover": {
+    expect: own,
+    publicExpect: ownPublic,
+    mutates: true,
+    request: async (w) => ({
+      path: `/api/v1/project/${w.projectId}/runtime/rt/recover`,
+      init: { method: "PUT" },
+    }),
+  },
+  "GET /api/v1/project/:project/runtime/:runtime/version": {
+    expect: read,
+    publicExpect: readPublic,
+    request: async (w) => ({ path: `/api/v1/project/${w.project}/runtime/rt/version?pageNum=1&pageSize=20` }),
+  },
+  "HEAD /api/v1/project/:project/runtime/:runtime/version/:version": {
+    expect: read,
+    publicExpect: readPublic,
+    request: async (w) => ({
+      path: `/api/v1/project/${w.projectId}/runtime/rt/version/v0`,
+      init: { method: "HEAD" },
+    }),
+  },
+  "POST /api/v1/project/:project/runtime/:runtime/version/:version/file": {
+    expect: write,
+    publicExpect: writePublic,
+    request: async (w, actor) => {
+      const version = generateVersionId();
+      const boundary = makeBoundary();
+      const bundle = await makeBundle({ version });
+      return {
+        path: `/api/v1/project/${w.projectId}/runtime/rt-${actor}/version/${version}/file`,
+        init: {
+          method: "POST",
+          headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+          body: uploadBody({
+            boundary,
+            runtime: `rt:${version}`,
+            project: w.projectId,
+            force: "0",
+            version,
+            bundle,
+          }),
+        },
+      };
+    },
+  },
+  "GET /api/v1/project/:project/runtime/:runtime/version/:version/file": {
+    expect: read,
+    publicExpect: readPublic,
+    request: async (w) => ({ path: `/api/v1/project/${w.projectId}/runtime/rt/version/latest/file` }),
+  },
+  "GET /api/v1/project/:project/runtime/:runtime/version/:version/tag": {
+    expect: read,
+    publicExpect: readPublic,
+    request: async (w) => ({ path: `/api/v1/project/${w.projectId}/runtime/rt/version/v0/tag` }),
+  },
+  "POST /api/v1/project/:project/runtime/:runtime/version/:version/tag": {
+    expect: write,
+    publicExpect: writePublic,
+    mutates: true,
+    request: async (w) => ({
+      path: `/api/v1/project/${w.projectId}/runtime/rt/version/v0/tag`,
+      init: { ...json({ tag: "added", force: false }) },
+    }),
+  },
+  "DELETE /api/v1/project/:project/runtime/:runtime/version/:version/tag/:tag": {
+    expect: write,
+    publicExpect: writePublic,
+    mutates: true,
+    request: async (w) => ({
+      path: `/api/v1/project/${w.projectId}/runtime/rt/version/v0/tag/t1`,
+      init: { method: "DELETE" },
+    }),
+  },
+  "GET /api/v1/project/:project/runtime/:runtime/tag/:tag": {
+    expect: read,
+    publicExpect: readPublic,
+    request: async (w) => ({ path: `/api/v1/project/${w.projectId}/runtime/rt/tag/t1` }),
+  },
+  "DELETE /api/v1/project/{instance}/project/:project/ResourceType.runtime/:runtime": {
+    expect: write,
+    publicExpect: writePublic,
+    mutates: true,
+    request: async (w) => ({
+      path: `/api/v1/project/${server.url}/project/${w.projectId}/ResourceType.runtime/rt`,
+      init: { method: "DELETE" },
+    }),
+  },
+  "PUT /api/v1/project/{instance}/project/:project/ResourceType.runtime/:runtime/recover": {
+    expect: own,
+    publicExpect: ownPublic,
+    mutates: true,
+    request: async (w) => ({
+      path: `/api/v1/project/${server.url}/project/${w.projectId}/ResourceType.runtime/rt/recover`,
+      init: { method: "PUT" },
+    }),
+  },
+};
+
+describe("access matrix of Starwhale's API (/api/v1)", () => {
+  it("has a row for every route, the client's mangled paths included", () => {
+    expect(Object.keys(compatRows).sort()).toEqual(compatRoutes.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  for (const visibility of ["private", "public"] as const) {
+    it(`gives every actor exactly its rights on every route (${visibility} project)`, async () => {
+      const shared = await makeWorld(visibility === "public");
+      const results: Record<string, Record<string, string>> = {};
+      const expected: Record<string, Record<string, string>> = {};
+      for (const [name, r] of Object.entries(compatRows)) {
+        const want = visibility === "public" ? r.publicExpect : r.expect;
+        if (!want) continue;
+        expected[name] = want;
+        results[name] = {};
+        for (const actor of actors) {
+          const w = r.mutates && want[actor] === "ok" ? await makeWorld(visibility === "public") : shared;
+          const { path, init } = await r.request(w, actor);
+          const bare = bearers[actor].authorization?.replace(/^Bearer /, "");
+          // Raw node:http, so the mangled path's `//` reaches the server as the client sends it.
+          const res = await wireRequest(server.url, path, {
+            method: init?.method,
+            headers: {
+              ...(init?.headers as Record<string, string>),
+              ...(bare ? { authorization: bare } : {}),
+            },
+            body: init?.body as string | Buffer | undefined,
+          });
+          results[name][actor] = httpOutcome(res.status);
+          // Every answer but HEAD's and the download's is the JSON envelope, denials included.
+          if (init?.method !== "HEAD" && !path.endsWith("/file")) expect(res.json()).toHaveProperty("code");
         }
       }
       expect(results).toEqual(expected);

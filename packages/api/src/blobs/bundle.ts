@@ -75,6 +75,8 @@ export async function readBundle(
       }
     }
   } catch (error) {
+    // The extractor gave up part way: close the file it was reading.
+    source.destroy();
     const reason = (error as Error).message;
     throw invalidInput(
       `The bundle is not a readable tar archive (${reason.replace(/\.$/, "")})`,

@@ -3,24 +3,29 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import type { Database } from "@swhub/db/client";
 import type { BlobStore } from "../blobs/store";
+import { compatRoutePrefix, createCompatHandler } from "../compat/routes";
 import { blobRoutePrefix, createBlobHandler } from "./blob-routes";
 import { createTrpcHandler } from "./trpc-handler";
 
 /**
- * The server's API routes on a plain Node HTTP server: `/api/trpc/*` and the blob protocol under
- * `/api/projects/*`, the same handlers the web app mounts. For tests (of the server and of clients such as swcli)
+ * The server's API routes on a plain Node HTTP server: `/api/trpc/*`, the blob protocol under `/api/projects/*` and
+ * Starwhale's API under `/api/v1/*`, the same handlers the web app mounts. For tests (of the server and of clients such as swcli)
  * that need real HTTP without building the console. Listens on a free loopback port.
  */
-export async function serveApi(deps: { db: Database; blobs: BlobStore }): Promise<{
+export async function serveApi(deps: { db: Database; blobs: BlobStore; bodyIdleMs?: number }): Promise<{
   url: string;
   close(): Promise<void>;
 }> {
   const trpc = createTrpcHandler(deps);
   const blobs = createBlobHandler(deps);
+  const compat = createCompatHandler(deps);
   const server = createServer((req, res) => {
-    void handle(req, res, (request) =>
-      new URL(request.url).pathname.startsWith(blobRoutePrefix) ? blobs(request) : trpc(request),
-    );
+    void handle(req, res, (request) => {
+      const path = new URL(request.url).pathname;
+      if (path.startsWith(blobRoutePrefix)) return blobs(request);
+      if (path.startsWith(compatRoutePrefix)) return compat(request);
+      return trpc(request);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

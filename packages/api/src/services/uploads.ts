@@ -3,9 +3,10 @@ import type { Database } from "@swhub/db/client";
 import { blobs, blobUploads, projectBlobs } from "@swhub/db/schema";
 import type { CreateUploadResponse, FinishedUpload, UploadState } from "@swhub/shared/blob-protocol";
 import { invalidInput } from "@swhub/shared/errors";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { BlobStore } from "../blobs/store";
 import { type Actor, requireProjectRole } from "./access";
+import { commitStagedBlob } from "./blob-ingest";
 import { findUpload, hashes, takeLease, toState } from "./upload-state";
 
 /**
@@ -117,17 +118,12 @@ export async function finishUpload(
       "start the upload again",
     );
   }
-  await db.transaction(async (tx) => {
-    // Serialises with garbage collection of the same digest, so a blob it deletes can't be re-committed between
-    // its row and its file going away.
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${row.digest}))`);
-    await store.commitUpload(row.id, row.digest, row.size);
-    await tx.insert(blobs).values({ digest: row.digest, size: row.size }).onConflictDoNothing();
-    await tx
-      .insert(projectBlobs)
-      .values({ projectId: row.projectId, digest: row.digest })
-      .onConflictDoNothing();
-    await tx.delete(blobUploads).where(eq(blobUploads.id, row.id));
+  await commitStagedBlob(db, store, {
+    uploadId: row.id,
+    digest: row.digest,
+    size: row.size,
+    projectId: row.projectId,
+    inTransaction: (tx) => tx.delete(blobUploads).where(eq(blobUploads.id, row.id)),
   });
   return { digest: row.digest, size: row.size };
 }

@@ -1,0 +1,48 @@
+import { randomBytes } from "node:crypto";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { createTestDatabase, type TestDatabase } from "@swhub/db/testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { readAll } from "../blobs/store";
+import { createTempBlobStore, digestOf } from "../test-helpers";
+import { ingestBlob } from "./blob-ingest";
+import { createProject } from "./projects";
+import { presentBlobs } from "./uploads";
+import { createUser } from "./users";
+
+let t: TestDatabase;
+let projectId: number;
+const { store, dir } = createTempBlobStore();
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  const user = await createUser(t.db, { name: "alice", password: "password-a" });
+  projectId = Number((await createProject(t.db, { name: "demo", ownerId: user.id })).id);
+});
+afterAll(() => t.drop());
+
+async function* pieces(bytes: Buffer, size: number, failAfter?: number): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += size) {
+    if (failAfter !== undefined && at >= failAfter) throw new Error("the client went away");
+    yield bytes.subarray(at, at + size);
+  }
+}
+
+it("stores a stream of unknown size under its sha256 and lets the project refer to it", async () => {
+  const bytes = randomBytes(3 * 1024 * 1024 + 17);
+  const result = await ingestBlob(t.db, store, { projectId, source: pieces(bytes, 64 * 1024) });
+  expect(result).toEqual({ digest: digestOf(bytes), size: bytes.length });
+  expect((await readAll(await store.read(result.digest))).equals(bytes)).toBe(true);
+  expect(await presentBlobs(t.db, projectId, [result.digest])).toEqual(new Set([result.digest]));
+  expect(await readdir(join(dir, "uploads"))).toEqual([]);
+});
+
+it("keeps nothing when the stream fails part way", async () => {
+  const bytes = randomBytes(2 * 1024 * 1024);
+  await expect(
+    ingestBlob(t.db, store, { projectId, source: pieces(bytes, 64 * 1024, 1024 * 1024) }),
+  ).rejects.toThrow("the client went away");
+  expect(await store.has(digestOf(bytes))).toBe(false);
+  expect(await presentBlobs(t.db, projectId, [digestOf(bytes)])).toEqual(new Set());
+  expect(await readdir(join(dir, "uploads"))).toEqual([]);
+});
