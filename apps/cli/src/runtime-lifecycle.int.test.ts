@@ -191,10 +191,6 @@ describe("copy", () => {
         "copying to or from a server is not available yet",
       );
     }
-    expectOneLineError(
-      await sw("runtime", "info", "cloud://prod/project/ml/runtime/x"),
-      "swcli runtime info on a server instance (prod) is not available yet",
-    );
     const activate = await sw("runtime", "activate", "prod/project/ml/x");
     expectOneLineError(
       activate,
