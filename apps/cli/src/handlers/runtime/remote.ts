@@ -181,7 +181,7 @@ export async function remove(
 
 export async function recover(
   target: ResourceUri,
-  options: RecoverOptions,
+  _options: RecoverOptions,
   ctx: CommandContext,
 ): Promise<void> {
   const { server, uri } = await resolveOnServer(ctx, target, { defaultVersion: null, removed: true });
