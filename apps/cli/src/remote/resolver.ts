@@ -15,9 +15,26 @@ export function serverResolver(
   const resolve = (input: { project: string; name: string; version?: string; bareWord?: boolean }) =>
     server.call((t) => t.runtime.resolve.query({ ...input, removed })).catch(orNotFound);
 
+  /** Every version of a runtime, removed ones included; none when it doesn't exist. */
+  const versions = async (project: string, name: string) => {
+    const out: { version: string; tags: string[]; removed: boolean }[] = [];
+    for (let page = 1; ; page++) {
+      const got = await server
+        .call((t) => t.runtime.history.query({ project, name, page, size: 100, showRemoved: true }))
+        .catch(orNotFound);
+      if (!got) return out;
+      out.push(...got.items);
+      if (page * got.size >= got.total || got.items.length === 0) return out;
+    }
+  };
+
   return {
     async runtimeExists(project, name) {
-      if (await resolve({ project, name })) return true;
+      // Among removed versions there is no `latest` to resolve, so look at the history instead.
+      const found = removed
+        ? (await versions(project, name)).some((v) => v.removed)
+        : Boolean(await resolve({ project, name }));
+      if (found) return true;
       // A missing or unreadable project is its own error, not "no runtime named …".
       await server.call((t) => t.project.get.query({ project }));
       return false;
@@ -27,13 +44,11 @@ export function serverResolver(
     },
     async tags(project, name) {
       const out: Record<string, string> = {};
-      for (let page = 1; ; page++) {
-        const history = await server.call((t) =>
-          t.runtime.history.query({ project, name, page, size: 100, showRemoved: removed }),
-        );
-        for (const item of history.items) for (const tag of item.tags) out[tag] ??= item.version;
-        if (page * history.size >= history.total) return out;
+      for (const v of await versions(project, name)) {
+        if (v.removed !== removed) continue;
+        for (const tag of v.tags) out[tag] ??= v.version;
       }
+      return out;
     },
     async versionsWithPrefix(project, name, prefix) {
       const hit =
