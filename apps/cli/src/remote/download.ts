@@ -29,6 +29,7 @@ export async function downloadBlob(
   }
   if (have > 0) for await (const chunk of createReadStream(part)) hash.update(chunk as Buffer);
 
+  if (have > 0) options.progress.log(`resuming the download at byte ${have} of ${blob.size}`, "engine");
   options.progress.phase("download", blob.size);
   options.progress.update(have, blob.size);
   if (have < blob.size) {

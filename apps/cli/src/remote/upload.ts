@@ -100,6 +100,7 @@ async function sendFrom(
   options: BlobTransferOptions,
 ): Promise<number> {
   let offset = (await server.blobs.uploadState(project, upload.uploadId)).offset;
+  if (offset > 0) options.progress.log(`resuming the upload at byte ${offset} of ${upload.size}`, "engine");
   options.progress.phase("upload", upload.size);
   options.progress.update(offset, upload.size);
   let sent = 0;
