@@ -8,6 +8,7 @@ import { authenticate } from "./auth";
 import type { BlobStore } from "./blobs/store";
 import { serializeCookie } from "./cookies";
 import { appErrorStatus, toAppError } from "./errors";
+import type { JobDeps } from "./services/jobs";
 import { sessionCookieName } from "./services/sessions";
 
 export interface CreateContextOptions {
@@ -20,6 +21,8 @@ export interface CreateContextOptions {
   resHeaders?: Headers;
   /** Mark cookies Secure (the console is served over https). */
   secureCookies?: boolean;
+  /** The job queue and event bus; without them the `job` procedures that need them answer an internal error. */
+  jobs?: JobDeps;
 }
 
 export async function createContext(options: CreateContextOptions) {
@@ -29,6 +32,7 @@ export async function createContext(options: CreateContextOptions) {
   return {
     db,
     blobs: options.blobs,
+    jobs: options.jobs,
     user,
     sessionToken,
     /** Why there is no user although credentials were sent, for a precise error. */
