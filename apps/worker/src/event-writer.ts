@@ -7,6 +7,8 @@ export interface EventWriter {
   push(event: JobEventInput): void;
   /** Resolves when everything pushed so far is stored and published (rejects if storing failed). */
   flush(): Promise<void>;
+  /** Later reports are dropped: the job's final state is stored, and nothing may follow it. */
+  close(): void;
 }
 
 /**
@@ -24,6 +26,7 @@ export function createEventWriter(options: {
   let pending: JobEventInput[] = [];
   let running: Promise<void> | undefined;
   let failure: unknown;
+  let closed = false;
 
   const drain = async () => {
     while (pending.length > 0 && failure === undefined) {
@@ -43,13 +46,16 @@ export function createEventWriter(options: {
 
   return {
     push(event) {
-      if (failure !== undefined) return;
+      if (failure !== undefined || closed) return;
       pending.push(event);
       running ??= drain();
     },
     async flush() {
       while (running) await running;
       if (failure !== undefined) throw failure;
+    },
+    close() {
+      closed = true;
     },
   };
 }

@@ -142,6 +142,7 @@ export async function runClaimedJob(
       stopper.signal.throwIfAborted();
       const { result, events } = await publishJob(deps.db, claim, commit);
       published = true;
+      writer.close();
       await announce(events);
       return result;
     },
@@ -173,6 +174,7 @@ async function endFailedRun(
 ): Promise<unknown> {
   const stop = signal.aborted && signal.reason instanceof JobStop ? signal.reason : undefined;
   await writer.flush().catch(() => {});
+  writer.close();
   // Cancelled (the row says so already) or taken over: nothing of ours to record.
   if (error instanceof ClaimLost || stop?.kind === "cancelled") return { cancelled: true };
 

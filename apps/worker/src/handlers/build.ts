@@ -26,8 +26,9 @@ export interface BuildHandlerSettings {
   toolVersion?: string;
 }
 
+// The handler reports prepare (and resolve, for an image) itself, before the engine starts.
 const enginePhases: Record<string, string | null> = {
-  prepare: "prepare",
+  prepare: null,
   "prepare-env": "resolve",
   install: "install",
   lock: "lock",
@@ -188,6 +189,7 @@ async function publishBundle(
     const digest = `sha256:${hash.digest("hex")}`;
     if (digest !== input.digest) throw new Error(`the bundle changed while it was stored (${digest})`);
     ctx.progress(50);
+    ctx.log(`publishing ${input.projectName}/${input.name} version ${manifest.version}`);
     const result = await ctx.publish(async (tx) => {
       let version: CommitResult | undefined;
       await commitStagedBlob(tx, ctx.blobs, {
@@ -218,7 +220,6 @@ async function publishBundle(
       committed = true;
       return { ...version!, digest, size: input.size };
     });
-    ctx.log(`published ${input.projectName}/${input.name} version ${manifest.version}`);
     return result;
   } finally {
     if (!committed) await ctx.blobs.deleteUpload(uploadId).catch(() => {});
