@@ -101,6 +101,17 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
+/**
+ * An AppError as the tRPC error of its code; anything else unchanged. For errors thrown where the middleware can't
+ * map them: inside a subscription's stream, after the procedure returned.
+ */
+export function toTrpcError(error: unknown): unknown {
+  const appError = toAppError(error);
+  return appError
+    ? new TRPCError({ code: trpcCodes[appError.code], message: appError.message, cause: appError })
+    : error;
+}
+
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 

@@ -4,7 +4,7 @@ import { tracked } from "@trpc/server";
 import { z } from "zod";
 import { followJobEvents } from "../services/job-follow";
 import { cancelJob, getJob, type JobDeps, listJobs, retryJob, submitBuild } from "../services/jobs";
-import { createTRPCRouter, protectedProcedure, publicProcedure } from "../trpc";
+import { createTRPCRouter, protectedProcedure, publicProcedure, toTrpcError } from "../trpc";
 import { pagingSchema, projectRefSchema } from "./schemas";
 
 const jobRefSchema = z.object({ job: z.string().trim().min(1).max(20) });
@@ -66,6 +66,10 @@ export const jobRouter = createTRPCRouter({
       afterSeq: input.lastEventId ? Number(input.lastEventId) : 0,
       signal,
     });
-    for await (const event of events) yield tracked(String(event.seq), event);
+    try {
+      for await (const event of events) yield tracked(String(event.seq), event);
+    } catch (error) {
+      throw toTrpcError(error);
+    }
   }),
 });

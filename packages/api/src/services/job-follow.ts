@@ -9,6 +9,12 @@ import { requireJobRole } from "./job-views";
 
 const isFinalEvent = (event: JobEvent) => event.type === "state" && isFinalJobState(event.state);
 
+/** Whether the job is over now: a final event followed by a retry is not the end of its stream. */
+async function isOver(db: Database, jobId: number): Promise<boolean> {
+  const [row] = await db.select({ state: jobs.state }).from(jobs).where(eq(jobs.id, jobId));
+  return !row || isFinalJobState(row.state);
+}
+
 /**
  * A job's events after `afterSeq`, in order and without gaps, first what is stored, then live as the worker reports
  * them, until the job reaches a final state (or `signal` aborts). Live events come from the bus; whenever one
@@ -43,13 +49,12 @@ export async function* followJobEvents(
           for (const event of stored) {
             last = event.seq;
             yield event;
-            if (isFinalEvent(event)) return;
+            if (isFinalEvent(event) && event.seq === stored.at(-1)!.seq && (await isOver(db, jobId))) return;
           }
           if (stored.length < 500) break;
         }
         // Nothing after `last` and the job is over: the caller has seen everything.
-        const [row] = await db.select({ state: jobs.state }).from(jobs).where(eq(jobs.id, jobId));
-        if (!row || (isFinalJobState(row.state) && live.every((e) => e.seq <= last))) return;
+        if ((await isOver(db, jobId)) && live.every((e) => e.seq <= last)) return;
       }
       if (live.length === 0) {
         const timedOut = await new Promise<boolean>((resolve) => {
@@ -74,7 +79,7 @@ export async function* followJobEvents(
         }
         last = event.seq;
         yield event;
-        if (isFinalEvent(event)) return;
+        if (isFinalEvent(event) && (await isOver(db, jobId))) return;
       }
     }
   } finally {
