@@ -117,3 +117,21 @@ export function resolveLocalProject(
   requireLocal(project, input ?? "", target, "project");
   return { store: openStore(ctx), project: { instance: project.instance, project: project.project } };
 }
+
+/** Which instance and project a `-p/--project` value names, before deciding how to serve it. */
+export function projectTarget(ctx: CommandContext, input: string | undefined): ProjectUri {
+  const project = parseProjectUri(input ?? "", uriContext(ctx.config));
+  if (project.rest.length > 0) {
+    throw new AppError(
+      "invalid_input",
+      `"${input}" names more than a project`,
+      `give a project such as ${formatProjectUri({ ...project, rest: [] } as ProjectUri)}`,
+    );
+  }
+  return { instance: project.instance, project: project.project };
+}
+
+/** A runtime URI parsed (not resolved), to tell the standalone instance from a server. */
+export function runtimeTarget(ctx: CommandContext, input: string): ResourceUri {
+  return parseResourceUri(input, uriContext(ctx.config), { type: "runtime" });
+}
