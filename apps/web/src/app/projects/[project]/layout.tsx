@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import { AppHeader } from "~/components/app-header";
 import { Problem } from "~/components/problem";
 import { routes } from "~/lib/routes";
-import { load } from "~/server/load";
+import { loadProject } from "~/server/project";
 import { getCaller } from "~/trpc/server";
 import { ProjectNav } from "./project-nav";
 
@@ -18,10 +18,7 @@ export default async function ProjectLayout({
 }) {
   const { project: ref } = await params;
   const caller = await getCaller();
-  const [user, project] = await Promise.all([
-    caller.auth.me(),
-    load(() => caller.project.get({ project: decodeURIComponent(ref) })),
-  ]);
+  const [user, project] = await Promise.all([caller.auth.me(), loadProject(decodeURIComponent(ref))]);
   return (
     <>
       <AppHeader user={user} />
