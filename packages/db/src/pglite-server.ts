@@ -18,6 +18,7 @@ const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
 const CANCEL_REQUEST = 80877102;
 const PROTOCOL_3 = 196608;
+const MAX_STARTUP = 10_000;
 
 /** Messages after which the client waits for an answer. */
 const ANSWERED = new Set(["S", "Q", "H", "c", "f"]);
@@ -111,6 +112,10 @@ class Connection {
         if (this.buffer.length < 8) return;
         const length = this.buffer.readInt32BE(0);
         const code = this.buffer.readInt32BE(4);
+        if (length < 8 || length > MAX_STARTUP) {
+          this.socket.end(errorResponse("FATAL", "08P01", "invalid startup packet"));
+          return;
+        }
         if (this.buffer.length < length) return;
         const message = this.take(length);
         if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
@@ -130,6 +135,10 @@ class Connection {
       }
       if (this.buffer.length < 5) return;
       const length = 1 + this.buffer.readInt32BE(1);
+      if (length < 5) {
+        this.socket.end(errorResponse("FATAL", "08P01", "invalid message length"));
+        return;
+      }
       if (this.buffer.length < length) return;
       const message = this.take(length);
       const type = String.fromCharCode(message[0]!);
