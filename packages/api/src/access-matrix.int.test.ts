@@ -257,6 +257,11 @@ const procedures: Record<string, ProcedureRow> = {
     publicExpect: readPublic,
     run: (c, w) => c.runtime.tags({ project: w.project, name: "rt" }),
   },
+  "runtime.diff": {
+    expect: read,
+    publicExpect: readPublic,
+    run: (c, w) => c.runtime.diff({ project: w.project, name: "rt", from: "v0", to: "latest" }),
+  },
   "runtime.tagAdd": {
     expect: write,
     publicExpect: writePublic,
