@@ -156,6 +156,15 @@ try {
     trpcGet("runtime.history", { project: "big", name: "rt-100", size: 50 }),
   );
 
+  const html = (path: string) => async () => {
+    const res = await fetch(`${base}${path}`, { headers: { cookie } });
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+    await res.text();
+  };
+  await time("page HTML, baseline: /account", requests, html("/account"));
+  await time("page HTML: /projects/big/runtimes", requests, html("/projects/big/runtimes"));
+  await time("page HTML: /projects/big/runtimes/rt-100", requests, html("/projects/big/runtimes/rt-100"));
+
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],

@@ -10,6 +10,7 @@ import { routes } from "~/lib/routes";
 type Version = RouterOutputs["runtime"]["history"]["items"][number];
 
 /** The versions of one runtime, newest first, with tags editable in place. */
+// Row links don't prefetch: a page of rows would render dozens of pages on the server for each visit.
 export function HistoryTable({
   project,
   name,
@@ -64,6 +65,7 @@ export function HistoryTable({
             >
               <td className={tdClass}>
                 <Link
+                  prefetch={false}
                   href={routes.version(project, name, v.version)}
                   className="font-medium text-accent hover:underline"
                 >
