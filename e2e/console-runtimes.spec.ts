@@ -97,7 +97,7 @@ test("a runtime copied in appears; tag it, diff two versions, remove and recover
   await expect(page.getByTestId("diff-counts")).toContainText("1 removed");
   // A version that does not exist: the server's message, not a blank page.
   await rt.gotoDiff("torch-env", `?from=v0&to=v9`);
-  await expect(page.getByRole("alert")).toContainText("v9");
+  await expect(page.locator("main").getByRole("alert")).toContainText("v9");
 
   // Remove v1: v0 becomes latest; show removed, recover it.
   await rt.gotoHistory("torch-env");
