@@ -53,7 +53,7 @@ export function RuntimesTable({
   query: RuntimeQuery;
 }) {
   return (
-    <div className="overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
+    <div className="relative overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
       <table className={tableClass} aria-label="Runtimes">
         <thead>
           <tr>

@@ -29,7 +29,7 @@ export function HistoryTable({
       </EmptyState>
     );
   return (
-    <div className="overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
+    <div className="relative overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
       <table className={tableClass} aria-label="Versions">
         <thead>
           <tr>
