@@ -120,6 +120,7 @@ test("a runtime copied in appears; tag it, diff two versions, remove and recover
   await rt.gotoList();
   await expect(rt.runtimesTable.getByRole("link", { name: "torch-env" })).toHaveCount(0);
   await page.getByLabel("Show removed").check();
+  await expect(page).toHaveURL(/removed=1/);
   await expect(rt.runtimesTable.getByRole("row", { name: /torch-env/ })).toContainText("removed");
   await rt.runtimesTable.getByRole("link", { name: "torch-env" }).click();
   await rt.confirm("Recover runtime", "Recover");
