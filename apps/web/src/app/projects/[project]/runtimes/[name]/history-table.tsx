@@ -64,13 +64,18 @@ export function HistoryTable({
               data-testid={`version-${v.alias}`}
             >
               <td className={tdClass}>
-                <Link
-                  prefetch={false}
-                  href={routes.version(project, name, v.version)}
-                  className="font-medium text-accent hover:underline"
-                >
-                  {v.alias}
-                </Link>
+                {v.removed ? (
+                  // A removed version has no page until it is recovered.
+                  <span className="font-medium">{v.alias}</span>
+                ) : (
+                  <Link
+                    prefetch={false}
+                    href={routes.version(project, name, v.version)}
+                    className="font-medium text-accent hover:underline"
+                  >
+                    {v.alias}
+                  </Link>
+                )}
                 <div className="font-mono text-xs text-muted" title={v.version}>
                   {shortVersion(v.version)}
                 </div>
