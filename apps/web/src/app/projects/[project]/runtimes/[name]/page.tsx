@@ -73,7 +73,7 @@ export default async function RuntimePage({
         uri={runtimeUri(origin, project, name)}
         removed={allRemoved}
         can={can}
-        latest={items.find((v) => v.latest)?.version}
+        canCompare={total > 1}
       />
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h2 className="text-base font-semibold">
