@@ -196,14 +196,15 @@ export interface RuntimeDockerizeJson {
   tags: string[];
   base: { name: string; digest: string; python: string; python_version: string };
   layers: {
-    kind: "bundle" | "env";
+    /** env-config: the links and pyvenv.cfg that tie a prebuilt env layer to the base's interpreter. */
+    kind: "bundle" | "env" | "env-config";
     platform: string | null;
     digest: string;
     size: number;
     /** Reused from an earlier dockerize of the same version. */
     cached: boolean;
-    /** env layers: made from the packed environment, or by pip. */
-    from: "packed" | "pip" | null;
+    /** env layers: the packed environment as it is (prebuilt), relocated from it (packed), or by pip. */
+    from: "prebuilt" | "packed" | "pip" | null;
   }[];
   /** One item per repository pushed to. */
   pushed: { references: string[]; digest: string; uploaded: number; mounted: number; existing: number }[];

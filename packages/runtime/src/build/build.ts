@@ -16,6 +16,7 @@ import { registerVersion } from "../store/tags";
 import { collectArtifacts } from "./artifacts";
 import { assembleManifest } from "./assemble-manifest";
 import { type LockPhaseOptions, lockTarget } from "./lock-phase";
+import { packedEnvLayerEntry } from "./manifest";
 import type { BuildSettings, RunHooks } from "./settings";
 import { bundleLockPath, writeSnapshot } from "./snapshot";
 import { type BuildSource, type EnvSourceOptions, planBuild } from "./sources";
@@ -131,7 +132,8 @@ export async function buildRuntime(options: BuildRuntimeOptions): Promise<BuiltR
     );
     if (options.packEnv && locked) {
       await mkdir(join(temp, "export"));
-      await packEnv(locked.prefix, join(temp, packedEnvPath), { progress: options.progress });
+      const packed = await packEnv(locked.prefix, join(temp, packedEnvPath), { progress: options.progress });
+      if (packed.layer) manifest.content.packed_env_layer = packedEnvLayerEntry(packedEnvPath, packed.layer);
     }
     await writeFileAtomic(join(temp, "_manifest.yaml"), dumpStarwhaleYaml(manifest.content), {
       durable: false,

@@ -1,6 +1,7 @@
 // A bundle's `_manifest.yaml`, with every key and shape Starwhale 0.6.15 writes (spec §3.4), so that bundles
 // built by either tool open in the other.
 import { aggregateDependencies, type NativeFile, type RawDependency } from "@swhub/shared/schemas";
+import type { PackedEnvLayerRecord } from "../bundle/packed-env";
 import type { BuiltinImage } from "./images";
 
 export interface ManifestLock {
@@ -85,6 +86,20 @@ export function buildManifest(input: ManifestInput): Record<string, unknown> {
       python: input.environment.python,
     },
     version: input.version,
+  };
+}
+
+/** The manifest's `packed_env_layer`: what dockerize needs to push a format 2 packed env as an image layer. */
+export function packedEnvLayerEntry(path: string, layer: PackedEnvLayerRecord): Record<string, unknown> {
+  return {
+    architectures: layer.architectures,
+    diff_id: layer.diffId,
+    digest: layer.digest,
+    media_type: "application/vnd.oci.image.layer.v1.tar+gzip",
+    path,
+    prefix: layer.prefix,
+    python: layer.python,
+    size: layer.size,
   };
 }
 

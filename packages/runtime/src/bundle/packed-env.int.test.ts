@@ -125,13 +125,39 @@ describe("packEnv + unpackEnv", () => {
     const b = await packEnv(original, join(work, "b.tar.gz"));
     expect(b.digest).toBe(a.digest);
     expect(readFileSync(join(work, "a.tar.gz")).equals(readFileSync(join(work, "b.tar.gz")))).toBe(true);
-    const names = (await listBundle(join(work, "a.tar.gz"))).map((m) => m.path);
-    expect(names[0]).toBe(".swhub-packed-env.json");
-    expect(names).toContain("bin/tinyrelo-hello");
-    expect(names.filter((n) => /^bin\/python/.test(n))).toEqual([]);
+    const env = "opt/starwhale.user/runtime/export/venv";
+    const members = await listBundle(join(work, "a.tar.gz"));
+    const names = members.map((m) => m.path);
+    // An image layer: the parents, then the metadata, then the venv under the image's env prefix.
+    expect(names.slice(0, 6)).toEqual([
+      "opt",
+      "opt/starwhale.user",
+      "opt/starwhale.user/runtime",
+      "opt/starwhale.user/runtime/export",
+      env,
+      `${env}/.swhub-packed-env.json`,
+    ]);
+    expect(names).toContain(`${env}/bin/tinyrelo-hello`);
+    expect(names.filter((n) => n.startsWith(`${env}/bin/python`))).toEqual([]);
+    expect(a.layer).toMatchObject({ digest: a.digest, prefix: `/${env}`, python: py, architectures: [] });
     // GNU tar reads it too.
-    expect(run("tar", ["tzf", join(work, "a.tar.gz")]).split("\n")).toContain("bin/activate");
+    expect(run("tar", ["tzf", join(work, "a.tar.gz")]).split("\n")).toContain(`${env}/bin/activate`);
+    // Already relocated to the image's prefix.
+    expect(run("tar", ["xzOf", join(work, "a.tar.gz"), `${env}/bin/tinyrelo-hello`])).toMatch(
+      new RegExp(`^#!/${env}/bin/python`),
+    );
   });
+
+  it("restores a format 1 archive (bundles built before image-ready layers)", async () => {
+    const archive = join(work, "format1.tar.gz");
+    const packed = await packEnv(venvAt(join(work, "format1-src")), archive, { format: 1 });
+    expect(packed.layer).toBeUndefined();
+    expect((await listBundle(archive))[0]?.path).toBe(".swhub-packed-env.json");
+    const prefix = join(work, "format1-dst");
+    await unpackEnv(archive, prefix);
+    expect(run(join(prefix, "bin/python"), ["-c", "import tinydep; print(tinydep.VALUE)"])).toBe("42");
+    expect(run(join(prefix, "bin/tinyrelo-hello"))).toBe("hello from tinyrelo");
+  }, 60_000);
 
   it("says clearly when the Python it needs is not installed, and leaves nothing behind", async () => {
     const original = venvAt(join(work, "future"));

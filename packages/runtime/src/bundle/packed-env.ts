@@ -10,6 +10,7 @@ import { z } from "zod";
 import { releaseTemp, renameAtomic, tempSiblingPath, writeFileAtomicWith } from "../fs/atomic";
 import type { Sha256Digest } from "../fs/sha256";
 import { createEntryGuard } from "./entry-guard";
+import { elfArchitecture, pinPycMtime } from "./file-heads";
 import { defaultBundleMtime } from "./pack";
 import { collect, memberPath } from "./read";
 import { isInterpreterPath, mayNamePrefix, parsePyvenvCfg, pythonVersionOf, relocateText } from "./relocate";
@@ -23,8 +24,12 @@ import { adoptVenvSkeleton, createVenvSkeleton } from "./venv-skeleton";
  * `local_packaged_env: true`), so restore is an unpack instead of a pip install. The interpreter links in bin/
  * point at the base Python outside the venv and are not stored; unpacking takes them (and pyvenv.cfg) from a
  * skeleton made by `pythonX.Y -m venv --without-pip`, and rewrites the text files that name the old prefix.
- * The archive is reproducible (sorted, root-owned, normalised modes), but file mtimes are kept, not fixed:
- * .pyc files are validated against their source's mtime, and a fixed one would make Python recompile them all.
+ *
+ * Format 2 (what packEnv writes) is also an image layer, ready for dockerize to push as it is: the venv sits at
+ * the image's env prefix (`opt/starwhale.user/runtime/export/venv/…`), already relocated there, sorted,
+ * root-owned, every time fixed, and the .pyc headers pinned to that time so they stay valid. Its digest and
+ * diff_id go into the manifest (`packed_env_layer`). Format 1 (bundles built before) holds the venv's own paths
+ * and times and the old prefix; both unpack.
  */
 
 /** Where a packed environment sits inside a bundle. */
@@ -33,15 +38,44 @@ export const packedEnvPath = "export/venv_env.tar.gz";
 /** First member of the archive: what unpacking needs before it can start. */
 export const metaName = ".swhub-packed-env.json";
 
-const packedEnvMetaSchema = z.object({
-  format: z.literal(1),
-  /** The old prefix, as every spelling found in the venv (as given, resolved, and from bin/activate). */
+/** Where dockerize puts the environment in an image; format 2 archives hold the venv there. */
+export const imageEnvPrefix = "/opt/starwhale.user/runtime/export/venv";
+
+const commonMeta = {
+  /** The prefix the venv's files name, as every spelling found in it (format 1: as given, resolved, and
+   * from bin/activate); format 2: the image's env prefix they were relocated to. */
   prefixes: z.array(z.string()).min(1),
   python: z.string().regex(/^\d+\.\d+$/),
   systemSitePackages: z.boolean(),
   prompt: z.string().optional(),
-});
+};
+const packedEnvMetaSchema = z.discriminatedUnion("format", [
+  z.object({ format: z.literal(1), ...commonMeta }),
+  z.object({
+    format: z.literal(2),
+    ...commonMeta,
+    /** The directory of the archive that holds the venv (no leading slash). */
+    root: z.string().min(1),
+    /** The venv's pyvenv.cfg, so an image can be completed without reading the whole layer. */
+    pyvenvCfg: z.string(),
+    /** Paths of the venv (relative) that completing it would otherwise add: `bin/activate`, `lib64`. */
+    has: z.array(z.string()),
+  }),
+]);
 export type PackedEnvMeta = z.infer<typeof packedEnvMetaSchema>;
+
+/** What the manifest records about a format 2 archive (`packed_env_layer`), for dockerize to use it as a layer. */
+export interface PackedEnvLayerRecord {
+  digest: Sha256Digest;
+  /** sha256 of the uncompressed tar: the image config's diff_id. */
+  diffId: Sha256Digest;
+  size: number;
+  /** Where the archive puts the venv: the image's env prefix. */
+  prefix: string;
+  python: string;
+  /** Machines of the ELF files found in the venv (empty: no native code). */
+  architectures: string[];
+}
 
 export interface PackEnvOptions {
   progress?: ProgressSink;
@@ -50,6 +84,8 @@ export interface PackEnvOptions {
    * level 6 (`tar -czf`'s) for a 5% larger archive, and unpacking is as fast either way.
    */
   level?: number;
+  /** Write format 1 (the venv's own paths, times and prefix), as bundles built before format 2 hold. */
+  format?: 1 | 2;
 }
 
 export interface PackedEnv {
@@ -58,7 +94,12 @@ export interface PackedEnv {
   digest: Sha256Digest;
   python: string;
   files: number;
+  /** Format 2: what the manifest records, so dockerize can push the archive as an image layer. */
+  layer?: PackedEnvLayerRecord;
 }
+
+/** The venv's paths that venv completion (in dockerize) would add when missing. */
+const completable = ["lib64", "bin/activate"];
 
 /** Pack the venv at `venvPrefix` into a gzipped tar at `outFile`, atomically and reproducibly. */
 export async function packEnv(
@@ -73,27 +114,67 @@ export async function packEnv(
   const cfg = parsePyvenvCfg(cfgText);
   const python = pythonVersionOf(cfg);
   if (!python) throw new AppError("invalid_input", `${prefix}/pyvenv.cfg does not say which Python it uses`);
-  const meta: PackedEnvMeta = {
-    format: 1,
-    prefixes: await prefixSpellings(prefix),
+  const format = options.format ?? 2;
+  const prefixes = await prefixSpellings(prefix);
+  const common = {
     python,
     systemSitePackages: cfg.get("include-system-site-packages")?.toLowerCase() === "true",
     ...(cfg.has("prompt") ? { prompt: cfg.get("prompt")!.replace(/^(['"])(.*)\1$/, "$2") } : {}),
   };
+  const tree = sortMembers(
+    await collectTree(prefix, {
+      include: (path) => !isInterpreterPath(path) && path !== metaName,
+      ...(format === 2 ? { mtime: defaultBundleMtime } : {}),
+    }),
+  );
+  const architectures = new Set<string>();
+  let members: TarMember[];
+  if (format === 1) {
+    const meta: PackedEnvMeta = { format: 1, prefixes, ...common };
+    members = [metaMember(metaName, meta), ...tree];
+  } else {
+    const root = imageEnvPrefix.slice(1);
+    const meta: PackedEnvMeta = {
+      format: 2,
+      prefixes: [imageEnvPrefix],
+      ...common,
+      root,
+      pyvenvCfg: cfgText,
+      has: completable.filter((path) => tree.some((m) => m.path === path)),
+    };
+    const parents = root.split("/").map((_, i, parts) => parts.slice(0, i + 1).join("/"));
+    members = [
+      ...parents.map(
+        (path): TarMember => ({ path, type: "dir", mode: 0o755, mtime: defaultBundleMtime, size: 0 }),
+      ),
+      metaMember(`${root}/${metaName}`, meta),
+    ];
+    for (const member of tree) {
+      const inImage = { ...member, path: `${root}/${member.path}` };
+      if (member.type === "file" && mayNamePrefix(member.path)) {
+        // Relocated now, so the layer works where dockerize puts it; these are a few small text files.
+        const content = relocateText(member.path, await readFile(member.source!), prefixes, imageEnvPrefix);
+        members.push({ ...inImage, content, size: content.length, head: noteArchitecture });
+      } else if (member.type === "file") {
+        members.push({
+          ...inImage,
+          head: member.path.endsWith(".pyc")
+            ? (data) => pinPycMtime(data, defaultBundleMtime)
+            : noteArchitecture,
+        });
+      } else members.push(inImage);
+    }
+  }
+  function noteArchitecture(head: Buffer): void {
+    const arch = elfArchitecture(head);
+    if (arch) architectures.add(arch);
+  }
 
-  const tree = await collectTree(prefix, {
-    include: (path) => !isInterpreterPath(path) && path !== metaName,
-  });
-  const content = Buffer.from(`${JSON.stringify(meta)}\n`);
-  const members: TarMember[] = [
-    { path: metaName, type: "file", mode: 0o644, mtime: defaultBundleMtime, size: content.length, content },
-    ...sortMembers(tree),
-  ];
   const guard = createEntryGuard({
     prefix: `cannot pack ${prefix}:`,
     hint: "a packed environment must be self-contained; remove links that point outside the venv",
   });
-  for (const member of members) guard.admit(member);
+  for (const member of format === 1 ? members : tree) guard.admit(member);
   guard.finish();
 
   const progress = options.progress ?? silentProgress;
@@ -101,6 +182,7 @@ export async function packEnv(
   progress.phase("pack-env", total);
   let done = 0;
   const hash = createHash("sha256");
+  const diffHash = createHash("sha256");
   let size = 0;
   await writeFileAtomicWith(
     outFile,
@@ -110,6 +192,7 @@ export async function packEnv(
         new Transform({
           transform(chunk: Buffer, _encoding, callback) {
             done += chunk.length;
+            diffHash.update(chunk);
             progress.update(Math.min(done, total), total);
             callback(null, chunk);
           },
@@ -129,7 +212,24 @@ export async function packEnv(
     { durable: false },
   );
   const files = members.filter((m) => m.type === "file").length - 1;
-  return { path: outFile, size, digest: `sha256:${hash.digest("hex")}`, python, files };
+  const digest: Sha256Digest = `sha256:${hash.digest("hex")}`;
+  const layer: PackedEnvLayerRecord | undefined =
+    format === 2
+      ? {
+          digest,
+          diffId: `sha256:${diffHash.digest("hex")}`,
+          size,
+          prefix: imageEnvPrefix,
+          python,
+          architectures: [...architectures].sort(),
+        }
+      : undefined;
+  return { path: outFile, size, digest, python, files, ...(layer ? { layer } : {}) };
+}
+
+function metaMember(path: string, meta: PackedEnvMeta): TarMember {
+  const content = Buffer.from(`${JSON.stringify(meta)}\n`);
+  return { path, type: "file", mode: 0o644, mtime: defaultBundleMtime, size: content.length, content };
 }
 
 export interface UnpackEnvOptions {
@@ -180,6 +280,7 @@ export async function unpackEnv(
     await mkdir(temp);
     const result = await unpackTar(archive, temp, {
       gzip: true,
+      ...(meta.format === 2 ? { root: meta.root } : {}),
       guard: {
         prefix: `${archive} is unsafe to unpack:`,
         hint: "the archive may have been tampered with; pack the environment again",
@@ -208,18 +309,26 @@ export async function unpackEnv(
   }
 }
 
-/** The metadata member, which packEnv writes first, so only the first blocks are decompressed. */
-export async function readPackedEnvMeta(archive: string): Promise<PackedEnvMeta> {
+/**
+ * The metadata member, which packEnv writes first (after the parent directories in format 2), so only the
+ * first blocks are decompressed. `range`: where the archive sits in the file, when it is a bundle's member.
+ */
+export async function readPackedEnvMeta(
+  archive: string,
+  range: { start: number; end: number } | undefined = undefined,
+): Promise<PackedEnvMeta> {
   let raw: Buffer | undefined;
   await parseTarFile(
     archive,
     (entry) => {
-      if (memberPath(entry.path) !== metaName || entry.size > 1 << 20) return "stop";
+      if (entry.type === "Directory") return undefined;
+      const path = memberPath(entry.path);
+      if ((path !== metaName && !path.endsWith(`/${metaName}`)) || entry.size > 1 << 20) return "stop";
       return collect((data) => {
         raw = data;
       });
     },
-    { gzip: true },
+    { gzip: true, ...(range ?? {}) },
   );
   const parsed = raw && packedEnvMetaSchema.safeParse(safeJson(raw.toString("utf8")));
   if (!parsed?.success) {

@@ -25,6 +25,8 @@ export interface TarEntry {
   /** Seconds since 1970, fractional when a PAX record says so. */
   mtime?: number;
   linkpath?: string;
+  /** Where the member's data starts in the (uncompressed) archive, counted from `start`. */
+  offset: number;
 }
 
 /** Receives a member's data in order. `end` may return "stop" to stop reading the archive after it. */
@@ -43,6 +45,10 @@ export interface ParseTarFileOptions {
   onRead?: (bytes: number) => void;
   /** Stop reading, with the signal's reason as the error, when aborted. */
   signal?: AbortSignal;
+  /** Read the archive from this byte of the file on (a tar inside another tar); default 0. */
+  start?: number;
+  /** ...up to this byte (inclusive); default the end of the file. */
+  end?: number;
 }
 
 const block = 512;
@@ -125,6 +131,7 @@ export async function parseTarFile(
       mode: Number.isFinite(header.mode) ? header.mode : 0,
       mtime: Number.isFinite(mtime) ? mtime : undefined,
       linkpath: (o.linkpath ?? header.linkpath) || undefined,
+      offset,
     };
     const handled = onEntry(entry);
     if (handled === "stop") {
@@ -210,8 +217,12 @@ export async function parseTarFile(
     }
   };
 
-  const gzip = options.gzip ?? (await isGzip(path));
-  const source = createReadStream(path, { highWaterMark: 1 << 20 });
+  const range = {
+    ...(options.start !== undefined ? { start: options.start } : {}),
+    ...(options.end !== undefined ? { end: options.end } : {}),
+  };
+  const gzip = options.gzip ?? (await isGzip(path, options.start ?? 0));
+  const source = createReadStream(path, { highWaterMark: 1 << 20, ...range });
   if (options.onRead) {
     let read = 0;
     source.on("data", (chunk) => {
@@ -269,11 +280,11 @@ export async function parseTarFile(
   return "complete";
 }
 
-async function isGzip(path: string): Promise<boolean> {
+async function isGzip(path: string, at: number): Promise<boolean> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(path);
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, at);
     return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
   } catch (error) {
     if (isCode(error, "ENOENT")) throw new AppError("not_found", `${path} does not exist`);

@@ -16,6 +16,11 @@ export interface TarMember {
   linkpath?: string;
   source?: string;
   content?: Uint8Array;
+  /**
+   * Sees the first bytes of a file (all of a small one, the first chunk of a big one) before they are written,
+   * and may change them in place (the size must stay): to look for ELF headers, or to patch .pyc headers.
+   */
+  head?: (data: Buffer) => void;
 }
 
 /** Every member is owned by root/root (uid/gid 0), as in bundles Starwhale builds as root. */
@@ -145,10 +150,16 @@ export async function* tarChunks(members: TarMember[]): AsyncGenerator<Buffer> {
           ? Buffer.from(content.buffer, content.byteOffset, content.byteLength)
           : await prefetched!;
         checkSize(member, data.length);
-        push(data);
+        if (member.head) {
+          // Never change the caller's content in place.
+          const copy = content ? Buffer.from(data) : data;
+          member.head(copy);
+          push(copy);
+        } else push(data);
       } else {
         let read = 0;
         for await (const chunk of createReadStream(member.source!, { highWaterMark: smallFile })) {
+          if (read === 0) member.head?.(chunk as Buffer);
           read += (chunk as Buffer).length;
           if (read > member.size) checkSize(member, read);
           push(chunk as Buffer);

@@ -22,6 +22,11 @@ export interface UnpackTarOptions {
   gzip?: boolean;
   /** How hostile members are reported, and the archive's size limits. */
   guard: EntryGuardOptions;
+  /**
+   * The archive holds the tree under this directory (e.g. an image layer's `opt/…/venv`): members are unpacked
+   * relative to it, it and its parents are skipped, and any other member is refused.
+   */
+  root?: string;
   /** Members to leave out (they are still checked). */
   skip?: (path: string) => boolean;
   /** Files whose content is returned in `captured` instead of being written. */
@@ -125,7 +130,9 @@ export async function unpackTar(
     files++;
   };
 
-  const onEntry = (entry: TarEntry): EntryBody | undefined => {
+  const onEntry = (archived: TarEntry): EntryBody | undefined => {
+    const entry = options.root ? underRoot(archived, options.root, options.guard) : archived;
+    if (!entry) return undefined;
     const member = guard.admit(entry);
     if (!member) {
       // The root entry (Starwhale's "/"): its time is the target's, as GNU tar and Python's tarfile do it.
@@ -223,4 +230,17 @@ export async function unpackTar(
     if (openFd !== undefined) closeSync(openFd);
   }
   return { files, bytes, captured };
+}
+
+/** A member of an archive whose tree sits under `root`, relative to it; undefined for `root` and its parents. */
+function underRoot(entry: TarEntry, root: string, guard: EntryGuardOptions): TarEntry | undefined {
+  const path = entry.path.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+  if (entry.type === "Directory" && (path === root || root.startsWith(`${path}/`))) return undefined;
+  const strip = (p: string) => (p.startsWith(`${root}/`) ? p.slice(root.length + 1) : undefined);
+  const inside = strip(path);
+  const link = entry.type === "Link" && entry.linkpath ? strip(entry.linkpath) : entry.linkpath;
+  if (inside === undefined || (entry.type === "Link" && link === undefined)) {
+    throw new AppError("invalid_input", `${guard.prefix} "${entry.path}" is outside ${root}/`, guard.hint);
+  }
+  return { ...entry, path: inside, ...(link !== undefined ? { linkpath: link } : {}) };
 }

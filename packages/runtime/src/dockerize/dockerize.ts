@@ -7,7 +7,7 @@ import { type Descriptor, formatPlatform } from "../oci/types";
 import { findBasePython, pullBase, resolveBase } from "./base";
 import type { BasePython } from "./base-python";
 import { runtimeImageSettings, runtimeLabels } from "./image-config";
-import { createLayerBuilder } from "./layers";
+import { type BuiltLayer, createLayerBuilder, type EnvSource } from "./layers";
 import { type DockerizeOptions, resolveOutputs } from "./options";
 import { checkPushTargets, type PushedImage, pushToTargets, writeArchive, writeOciLayout } from "./outputs";
 import { imagePypiEnv, indexArgsFor } from "./pip-options";
@@ -20,14 +20,15 @@ export type { DockerizeOptions } from "./options";
 export type { DockerizeSource } from "./runtime-source";
 
 export interface DockerizedLayer {
-  kind: "bundle" | "env";
+  /** `env-config`: the links and pyvenv.cfg that tie a prebuilt env layer to the base's interpreter. */
+  kind: BuiltLayer["kind"];
   /** The platform an env layer was made for; the bundle layer serves all. */
   platform?: string;
   digest: string;
   size: number;
   /** Reused from an earlier dockerize instead of made again. */
   cached: boolean;
-  from?: "packed" | "pip";
+  from?: EnvSource;
 }
 
 export interface DockerizeResult {
@@ -103,12 +104,14 @@ export async function dockerizeRuntime(
     const layers: DockerizedLayer[] = [summary(bundleLayer)];
     const images: BuiltImage[] = [];
     for (const { pulled, python } of bases) {
-      const envLayer = await builder.envLayer(pulled.platform, python);
-      layers.push({ ...summary(envLayer), platform: formatPlatform(pulled.platform) });
+      const envLayers = await builder.envLayers(pulled.platform, python);
+      for (const envLayer of envLayers) {
+        layers.push({ ...summary(envLayer), platform: formatPlatform(pulled.platform) });
+      }
       images.push(
         await buildImage(outputs.workDir, {
           base: pulled,
-          layers: [bundleLayer, envLayer],
+          layers: [bundleLayer, ...envLayers],
           settings: runtimeImageSettings(pulled.config, {
             name: runtime.name,
             version: runtime.version,
@@ -161,12 +164,7 @@ export async function dockerizeRuntime(
   }
 }
 
-function summary(built: {
-  kind: "bundle" | "env";
-  layer: { descriptor: Descriptor };
-  cached: boolean;
-  from?: "packed" | "pip";
-}): DockerizedLayer {
+function summary(built: BuiltLayer): DockerizedLayer {
   return {
     kind: built.kind,
     digest: built.layer.descriptor.digest,

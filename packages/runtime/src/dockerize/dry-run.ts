@@ -92,9 +92,11 @@ export async function planDockerize(
       {
         kind: "env",
         path: imageEnvPrefix,
-        from: runtime.packedEnv
-          ? "the packed environment (export/venv_env.tar.gz), relocated; pip where it does not fit a platform"
-          : `pip install --target of ${pipFrom} for each platform, on this machine`,
+        from: runtime.manifest.packed_env_layer
+          ? "the packed environment (export/venv_env.tar.gz) as it is, plus its links to the base's Python; pip where it does not fit a platform"
+          : runtime.packedEnv
+            ? "the packed environment (export/venv_env.tar.gz), relocated; pip where it does not fit a platform"
+            : `pip install --target of ${pipFrom} for each platform, on this machine`,
       },
     ],
     labels: runtimeLabels(runtime.name, runtime.version),

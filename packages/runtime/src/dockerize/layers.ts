@@ -10,7 +10,14 @@ import { findHostPython } from "./host-python";
 import { planInstall } from "./install-plan";
 import { findCachedLayer, layerKey, rememberLayer } from "./layer-cache";
 import { stagePipEnv } from "./pip-env";
-import { imageWorkdir, isNoarch } from "./plan";
+import { imageEnvPrefix, imageWorkdir, isNoarch } from "./plan";
+import {
+  envConfigLayer,
+  type PackedEnvLayerRecord,
+  prebuiltEnvLayer,
+  prebuiltEnvMeta,
+  prebuiltEnvUnfit,
+} from "./prebuilt-env";
 import type { RuntimeFacts } from "./runtime-source";
 import { extractMember, PackedEnvUnfit, packedEnvLayer, unpackBundle } from "./stage";
 import { layerFromTar } from "./tar-layer";
@@ -36,17 +43,24 @@ export interface EnvSettings {
 }
 
 export interface BuiltLayer {
-  kind: "bundle" | "env";
+  /** `env-config`: what ties a prebuilt env layer to the base's interpreter (links, pyvenv.cfg). */
+  kind: "bundle" | "env" | "env-config";
   layer: Layer;
   createdBy: string;
-  /** How the environment was made: from the packed env, or by pip. */
-  from?: "packed" | "pip";
+  /**
+   * How the environment was made: the packed env pushed as it is (`prebuilt`), relocated from the packed env
+   * (`packed`), or installed by pip.
+   */
+  from?: EnvSource;
   cached: boolean;
 }
 
+export type EnvSource = "prebuilt" | "packed" | "pip";
+
 export interface LayerBuilder {
   bundleLayer(): Promise<BuiltLayer>;
-  envLayer(platform: Platform, python: BasePython): Promise<BuiltLayer>;
+  /** The env layer, or (from a prebuilt one) the env layer and its config layer. */
+  envLayers(platform: Platform, python: BasePython): Promise<BuiltLayer[]>;
   close(): Promise<void>;
 }
 
@@ -116,61 +130,110 @@ export function createLayerBuilder(
       return { kind: "bundle", layer, createdBy, cached: false };
     },
 
-    async envLayer(platform, python) {
-      const key = layerKey({
-        kind: "env",
-        bundle: runtime.bundleStamp,
-        platform: formatPlatform(platform),
-        python,
-        indexArgs,
-        hostPython: settings.hostPython ?? "",
-        glibc: settings.glibc ?? "",
-      });
-      // The same whatever made it, so a rebuild from the cache gives the same config.
-      const createdBy = `RUN swcli runtime restore ${imageWorkdir} (for ${formatPlatform(platform)}, ${python.path})`;
-      const cached = await findCachedLayer(workDir, key);
-      if (cached) {
-        const from = cached.note === "packed" ? "packed" : "pip";
-        return { kind: "env", layer: cached, createdBy, from, cached: true };
-      }
-
-      if (runtime.packedEnv) {
-        const start = done;
-        try {
-          const layer = await packedEnvLayer(await packedArchive(), workDir, {
-            platform,
-            python,
-            prompt: runtime.name,
-            ...compression,
-            onProgress: (bytes) => report(start + bytes),
-            ...(signal ? { signal } : {}),
-          });
-          await rememberLayer(workDir, key, { ...layer, note: "packed" });
-          return { kind: "env", layer, createdBy, from: "packed", cached: false };
-        } catch (error) {
-          if (!(error instanceof PackedEnvUnfit)) throw error;
-          done = start;
-          progress.log(
-            `${(error as Error).message}; installing with pip for ${formatPlatform(platform)}`,
-            "engine",
-          );
-        }
-      }
-      const stage = await mkdtemp(join(await tmp(), "env-"));
-      try {
-        await stagePip(await unpacked(), stage, platform, python);
-        const layer = await compress(stage);
-        await rememberLayer(workDir, key, { ...layer, note: "pip" });
-        return { kind: "env", layer, createdBy, from: "pip", cached: false };
-      } finally {
-        await rm(stage, { recursive: true, force: true });
-      }
+    async envLayers(platform, python) {
+      const record = runtime.manifest.packed_env_layer;
+      const unfit = record && prebuiltEnvUnfit(record, platform, python);
+      if (record && !unfit) return prebuilt(record, platform, python);
+      if (unfit) progress.log(`${unfit}; installing with pip for ${formatPlatform(platform)}`, "engine");
+      return [await envLayer(platform, python, { packed: !record })];
     },
 
     async close() {
       if (scratch) await rm(await scratch, { recursive: true, force: true });
     },
   };
+
+  /** The packed env's own layer as it is, and a small one made for the base's interpreter. */
+  async function prebuilt(
+    record: PackedEnvLayerRecord,
+    platform: Platform,
+    python: BasePython,
+  ): Promise<BuiltLayer[]> {
+    const start = done;
+    const env = await prebuiltEnvLayer(bundlePath, record, workDir, (bytes) => report(start + bytes));
+    const createdBy = `COPY ${packedEnvPath} ${imageEnvPrefix} (prebuilt at runtime build)`;
+    const key = layerKey({
+      kind: "env-config",
+      bundle: runtime.bundleStamp,
+      python,
+      platform: formatPlatform(platform),
+    });
+    let config = await findCachedLayer(workDir, key);
+    const configCached = config !== undefined;
+    if (!config) {
+      const meta = await prebuiltEnvMeta(workDir, record);
+      config = await envConfigLayer(workDir, meta, {
+        python,
+        prompt: runtime.name,
+        compressionLevel: compression.compressionLevel,
+      });
+      await rememberLayer(workDir, key, config);
+    }
+    return [
+      { kind: "env", layer: env.layer, createdBy, from: "prebuilt", cached: env.cached },
+      {
+        kind: "env-config",
+        layer: config,
+        createdBy: `RUN python -m venv ${imageEnvPrefix} (links to ${python.path})`,
+        cached: configCached,
+      },
+    ];
+  }
+
+  async function envLayer(
+    platform: Platform,
+    python: BasePython,
+    use: { packed: boolean },
+  ): Promise<BuiltLayer> {
+    const key = layerKey({
+      kind: "env",
+      bundle: runtime.bundleStamp,
+      platform: formatPlatform(platform),
+      python,
+      indexArgs,
+      hostPython: settings.hostPython ?? "",
+      glibc: settings.glibc ?? "",
+    });
+    // The same whatever made it, so a rebuild from the cache gives the same config.
+    const createdBy = `RUN swcli runtime restore ${imageWorkdir} (for ${formatPlatform(platform)}, ${python.path})`;
+    const cached = await findCachedLayer(workDir, key);
+    if (cached) {
+      const from = cached.note === "packed" ? "packed" : "pip";
+      return { kind: "env", layer: cached, createdBy, from, cached: true };
+    }
+
+    if (runtime.packedEnv && use.packed) {
+      const start = done;
+      try {
+        const layer = await packedEnvLayer(await packedArchive(), workDir, {
+          platform,
+          python,
+          prompt: runtime.name,
+          ...compression,
+          onProgress: (bytes) => report(start + bytes),
+          ...(signal ? { signal } : {}),
+        });
+        await rememberLayer(workDir, key, { ...layer, note: "packed" });
+        return { kind: "env", layer, createdBy, from: "packed", cached: false };
+      } catch (error) {
+        if (!(error instanceof PackedEnvUnfit)) throw error;
+        done = start;
+        progress.log(
+          `${(error as Error).message}; installing with pip for ${formatPlatform(platform)}`,
+          "engine",
+        );
+      }
+    }
+    const stage = await mkdtemp(join(await tmp(), "env-"));
+    try {
+      await stagePip(await unpacked(), stage, platform, python);
+      const layer = await compress(stage);
+      await rememberLayer(workDir, key, { ...layer, note: "pip" });
+      return { kind: "env", layer, createdBy, from: "pip", cached: false };
+    } finally {
+      await rm(stage, { recursive: true, force: true });
+    }
+  }
 
   /** The packed env archive on disk: read out of the bundle once, into the scratch dir. */
   async function packedArchive(): Promise<string> {

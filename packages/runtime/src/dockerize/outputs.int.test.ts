@@ -33,7 +33,7 @@ beforeAll(async () => {
   await pipInstall(venv, ["tinypkg01", "tinypkg02"], { findLinks: fixtureWheels });
   const python = (await pythonInfo()).version.split(".").slice(0, 2).join(".");
   const archive = join(f.tmp, "env.tar.gz");
-  await packEnv(venv, archive);
+  await packEnv(venv, archive, { format: 1 });
   packed = await writeRuntimeVersion(f.store, {
     name: "packed",
     python,
@@ -49,7 +49,7 @@ beforeAll(async () => {
   elf.writeUInt16LE(183, 18);
   await writeFile(join(venv, "lib", `python${python}`, "site-packages", "tinypkg01", "_native.so"), elf);
   const elfArchive = join(f.tmp, "env-arm64.tar.gz");
-  await packEnv(venv, elfArchive);
+  await packEnv(venv, elfArchive, { format: 1 });
   elfPacked = await writeRuntimeVersion(f.store, { name: "elfpacked", python, lock, packedEnv: elfArchive });
 });
 afterAll(() => f?.stop());

@@ -4,10 +4,11 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { extract } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { elfArchitecture } from "../bundle/file-heads";
 import { packEnv } from "../bundle/packed-env";
 import { initLayout, readBlob } from "../oci/layout";
 import type { BasePython } from "./base-python";
-import { elfArchitecture, PackedEnvUnfit, packedEnvLayer } from "./stage";
+import { PackedEnvUnfit, packedEnvLayer } from "./stage";
 
 const env = "/opt/starwhale.user/runtime/export/venv";
 const python: BasePython = { version: "3.11", path: "/usr/bin/python3.11", shell: true, via: "filesystem" };
@@ -30,7 +31,7 @@ beforeAll(async () => {
   await writeFile(join(site, "tiny", "__pycache__", "__init__.cpython-311.pyc"), "pyc");
   await utimes(join(site, "tiny", "__init__.py"), 1_700_000_000, 1_700_000_000);
   archive = join(tmp, "env.tar.gz");
-  await packEnv(prefix, archive);
+  await packEnv(prefix, archive, { format: 1 });
 });
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
@@ -95,7 +96,7 @@ describe("the environment layer from a packed env", () => {
       elf,
     );
     const armArchive = join(tmp, "arm.tar.gz");
-    await packEnv(prefix, armArchive);
+    await packEnv(prefix, armArchive, { format: 1 });
 
     const layout = join(tmp, "layout-3");
     await initLayout(layout);

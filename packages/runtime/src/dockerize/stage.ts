@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from "node:fs";
+import { elfArchitecture } from "../bundle/file-heads";
 import { metaName, readPackedEnvMeta } from "../bundle/packed-env";
 import { memberPath } from "../bundle/read";
 import { isInterpreterPath, mayNamePrefix, relocateText } from "../bundle/relocate";
@@ -72,6 +73,10 @@ export async function packedEnvLayer(
     // Not one of ours (Starwhale's venv-pack archives are not relocatable this way).
     throw new PackedEnvUnfit(error.message);
   });
+  if (meta.format !== 1) {
+    // An image-ready layer is used as it is (see envLayer); re-making it only happens without its record.
+    throw new PackedEnvUnfit("the packed environment is not recorded in the manifest (packed_env_layer)");
+  }
   if (meta.python !== options.python.version) {
     throw new PackedEnvUnfit(
       `the packed environment is for Python ${meta.python}, the image has ${options.python.version}`,
@@ -103,20 +108,4 @@ export async function packedEnvLayer(
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-}
-
-const elfMachines: Record<number, string> = {
-  62: "amd64",
-  183: "arm64",
-  3: "386",
-  40: "arm",
-  21: "ppc64le",
-  22: "s390x",
-};
-
-/** The architecture an ELF file is built for, from its header (`e_machine`); undefined for anything else. */
-export function elfArchitecture(head: Buffer): string | undefined {
-  if (head.length < 20 || head.readUInt32BE(0) !== 0x7f454c46) return undefined;
-  const machine = head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18);
-  return elfMachines[machine] ?? `machine-${machine}`;
 }

@@ -4,9 +4,7 @@ import { dirname, join } from "node:path";
 import { AppError } from "@swhub/shared/errors";
 import { type ProgressSink, silentProgress } from "@swhub/shared/progress";
 import type { RuntimeManifest } from "@swhub/shared/schemas";
-import { packedEnvPath, unpackEnv } from "../bundle/packed-env";
-import { memberPath } from "../bundle/read";
-import { parseTarFile } from "../bundle/tar-read";
+import { packedEnvPath, readPackedEnvMeta, unpackEnv } from "../bundle/packed-env";
 import { withFileLock } from "../fs/lock";
 import { writeActivationFiles } from "./activation";
 import { condaCreateArgs, findConda } from "./conda";
@@ -236,16 +234,12 @@ async function usablePackedEnv(workdir: string, manifest: RuntimeManifest, progr
     );
     return false;
   }
-  let first: string | undefined;
-  await parseTarFile(
-    archive,
-    (entry) => {
-      first = memberPath(entry.path);
-      return "stop";
-    },
-    { gzip: true },
-  ).catch(() => {});
-  if (first === ".swhub-packed-env.json") return true;
+  // Ours starts with its metadata (format 2: after the directories above the venv); venv-pack's does not.
+  const ours = await readPackedEnvMeta(archive).then(
+    () => true,
+    () => false,
+  );
+  if (ours) return true;
   progress.log(`${packedEnvPath} was not packed by swhub; installing the dependencies instead`, "engine");
   return false;
 }

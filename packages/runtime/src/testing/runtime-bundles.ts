@@ -11,8 +11,9 @@ import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { generateVersionId } from "@swhub/shared/version-id";
 import { stringify } from "yaml";
+import { packedEnvLayerEntry } from "../build/manifest";
 import { type BundleEntry, packBundle } from "../bundle/pack";
-import { packedEnvPath } from "../bundle/packed-env";
+import { type PackedEnv, packedEnvPath } from "../bundle/packed-env";
 import { bundlePath, type Store, snapshotDir } from "../store/layout";
 import { registerVersion } from "../store/tags";
 
@@ -26,8 +27,11 @@ export interface TestRuntimeSpec {
   lock?: string[];
   /** Wheel files to carry in the bundle (`wheels/<basename>`), installed with the runtime. */
   wheels?: string[];
-  /** A packed env archive (from `packEnv`) to carry as `export/venv_env.tar.gz`. */
-  packedEnv?: string;
+  /**
+   * A packed env archive to carry as `export/venv_env.tar.gz`: what `packEnv` returned (a format 2 one is recorded
+   * in the manifest as `packed_env_layer`, as a build does), or the path of any archive (recorded as nothing).
+   */
+  packedEnv?: string | PackedEnv;
   /** `environment.arch`; default noarch. */
   arch?: string[];
   /** `environment.docker.image`. */
@@ -100,6 +104,9 @@ export function testManifest(spec: TestRuntimeSpec, version: string): Record<str
       python,
       ...(spec.dockerImage ? { docker: { image: spec.dockerImage } } : {}),
     },
+    ...(typeof spec.packedEnv === "object" && spec.packedEnv.layer
+      ? { packed_env_layer: packedEnvLayerEntry(packedEnvPath, spec.packedEnv.layer) }
+      : {}),
     artifacts: {
       dependencies: spec.lock !== undefined ? [`dependencies/${lockFile}`] : [],
       files: [],
@@ -130,7 +137,15 @@ export async function writeRuntimeVersion(store: Store, spec: TestRuntimeSpec): 
         source,
       }),
     ),
-    ...(spec.packedEnv ? [{ path: packedEnvPath, type: "file" as const, source: spec.packedEnv }] : []),
+    ...(spec.packedEnv
+      ? [
+          {
+            path: packedEnvPath,
+            type: "file" as const,
+            source: typeof spec.packedEnv === "string" ? spec.packedEnv : spec.packedEnv.path,
+          },
+        ]
+      : []),
     ...(spec.entries ?? []),
   ];
   const path = bundlePath(store, project, spec.name, version);

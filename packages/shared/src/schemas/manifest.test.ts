@@ -102,6 +102,28 @@ describe("_manifest.yaml", () => {
     expect(m.environment.python).toBe("3.7");
     expect(m.dependencies.raw_deps).toBeUndefined();
   });
+  it("reads swhub's packed_env_layer, and drops a malformed one instead of refusing the bundle", () => {
+    const digest = `sha256:${"a".repeat(64)}`;
+    const layer = {
+      path: "export/venv_env.tar.gz",
+      media_type: "application/vnd.oci.image.layer.v1.tar+gzip",
+      digest,
+      diff_id: `sha256:${"b".repeat(64)}`,
+      size: 10,
+      prefix: "/opt/starwhale.user/runtime/export/venv",
+      python: "3.11",
+      architectures: ["amd64"],
+    };
+    const m = runtimeManifestSchema.parse({ ...parse(starwhaleManifest), packed_env_layer: layer });
+    expect(m.packed_env_layer).toEqual(layer);
+    expect(runtimeManifestSchema.parse(parse(starwhaleManifest)).packed_env_layer).toBeUndefined();
+    const bad = runtimeManifestSchema.parse({
+      ...parse(starwhaleManifest),
+      packed_env_layer: { ...layer, digest: "md5:x" },
+    });
+    expect(bad.packed_env_layer).toBeUndefined();
+    expect(bad.version).toBe("iil4cw7kf7k445ww7rp3fffdq7obrumaep4bs5gg");
+  });
   it("a manifest without a version is refused", () =>
     expect(runtimeManifestSchema.safeParse({ environment: {} }).success).toBe(false));
 });

@@ -5,6 +5,8 @@ import { dependencyKinds } from "./dependencies";
  * A bundle's `_manifest.yaml` (spec §3.4). Reading is lenient (extra keys pass through, missing sections default),
  * so that bundles written by any Starwhale version open; what we write always has every section.
  */
+const sha256Pattern = /^sha256:[0-9a-f]{64}$/;
+
 const pipConfigSchema = z
   .object({
     index_url: z.string().default(""),
@@ -99,6 +101,24 @@ export const runtimeManifestSchema = z
       .passthrough()
       .optional(),
     base_image: z.string().optional(),
+    /**
+     * swhub's own: the packed environment (`path`) is an image layer ready to push as it is (dockerize's fast
+     * path). Starwhale ignores it; a malformed one is dropped, so the bundle still opens (and dockerize restores).
+     */
+    packed_env_layer: z
+      .object({
+        path: z.string(),
+        media_type: z.string(),
+        digest: z.string().regex(sha256Pattern),
+        diff_id: z.string().regex(sha256Pattern),
+        size: z.number().int().nonnegative(),
+        prefix: z.string().startsWith("/"),
+        python: z.string(),
+        architectures: z.array(z.string()).default([]),
+      })
+      .passthrough()
+      .optional()
+      .catch(undefined),
     artifacts: z
       .object({
         runtime_yaml: z.string().default("runtime.yaml"),

@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { listBundle } from "@swhub/runtime/bundle/read";
+import { listBundle, readBundleMember } from "@swhub/runtime/bundle/read";
 import {
   buildProject,
   buildWheel,
@@ -146,7 +147,16 @@ describe("swcli runtime build --venv", () => {
     const result = built(await build(home, ["-v", venv, "--pack-env"]));
     const members = (await listBundle(result.bundle_path)).map((m) => m.path);
     expect(members).toContain("export/venv_env.tar.gz");
-    expect((await manifestOf(result.bundle_path)).dependencies.local_packaged_env).toBe(true);
+    const manifest = await manifestOf(result.bundle_path);
+    expect(manifest.dependencies.local_packaged_env).toBe(true);
+    // An image-ready layer, whose digest is the archive's own (dockerize pushes it as it is).
+    const archive = await readBundleMember(result.bundle_path, "export/venv_env.tar.gz");
+    expect(manifest.packed_env_layer).toMatchObject({
+      path: "export/venv_env.tar.gz",
+      prefix: "/opt/starwhale.user/runtime/export/venv",
+      size: archive.length,
+      digest: `sha256:${createHash("sha256").update(archive).digest("hex")}`,
+    });
   });
 
   it("records cuda, cudnn, arch, the name and the project", async () => {

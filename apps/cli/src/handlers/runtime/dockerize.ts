@@ -59,7 +59,9 @@ export async function dockerize(options: DockerizeOptions, ctx: CommandContext):
       const what =
         l.kind === "bundle"
           ? "runtime layer"
-          : `environment layer (${[l.platform, l.from && `from ${l.from}`].filter(Boolean).join(", ")})`;
+          : l.kind === "env-config"
+            ? `environment links (${l.platform})`
+            : `environment layer (${[l.platform, l.from && `from ${l.from}`].filter(Boolean).join(", ")})`;
       out.line(`  ${what}: ${humanSize(l.size)}${l.cached ? ", cached" : ""}`);
     }
     for (const p of r.pushed) {
