@@ -99,9 +99,13 @@ describe("swcli as a process", () => {
     });
   });
 
-  it("exits 2 for a command whose handler isn't written yet", async () => {
+  it("lists no projects on a fresh standalone instance", async () => {
     const run = await swcli(["project", "list"]);
-    expect(run).toEqual({ code: 2, stdout: "", stderr: "swcli project list: not implemented yet\n" });
+    expect(run).toEqual({
+      code: 0,
+      stdout: "no projects on local; create one with: swcli project create NAME\n",
+      stderr: "",
+    });
   });
 
   it("exits 1 with the error and a hint for a failing command", async () => {

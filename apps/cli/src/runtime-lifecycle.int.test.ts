@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -176,11 +177,15 @@ describe("copy", () => {
     });
   });
 
-  it("says that servers are not available yet", async () => {
+  it("says when a server can't be reached, and that activate needs a local copy", async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
     await mkdir(join(box.home, "config"), { recursive: true });
     writeFileSync(
       box.configFile,
-      'version: "2.0"\ncurrent_instance: local\ninstances:\n  local: { uri: local, current_project: self }\n  prod: { uri: "https://hub.example.com", sw_token: t, current_project: ml }\n',
+      `version: "2.0"\ncurrent_instance: local\ninstances:\n  local: { uri: local, current_project: self }\n  prod: { uri: "http://127.0.0.1:${port}", sw_token: t, current_project: ml }\n`,
     );
     for (const args of [
       ["demo", "cloud://prod/project/ml"],
@@ -188,13 +193,9 @@ describe("copy", () => {
     ]) {
       expectOneLineError(
         await sw("runtime", "copy", ...args),
-        "copying to or from a server is not available yet",
+        `can't reach the server at http://127.0.0.1:${port}: connection refused`,
       );
     }
-    expectOneLineError(
-      await sw("runtime", "info", "cloud://prod/project/ml/runtime/x"),
-      "swcli runtime info on a server instance (prod) is not available yet",
-    );
     const activate = await sw("runtime", "activate", "prod/project/ml/x");
     expectOneLineError(
       activate,

@@ -32,26 +32,30 @@ export interface LocalTarget {
 }
 
 /**
- * Refuses a URI on a server instance with a message that says what to do instead. `what` is what the URI names: a
- * runtime can be copied to the standalone instance first; a project can't be built into.
+ * The one "standalone instance only" rule: refuses a URI on a server instance with a message that says what to do
+ * instead. `what` is what the URI names: a runtime can be copied to the standalone instance first; a project can't
+ * be built into; `current` is the current instance, which Starwhale's build and lock check whatever URI they are
+ * given (spec §0).
  */
 export function requireLocal(
   uri: ProjectUri,
   input: string,
   target: LocalTarget,
-  what: "runtime" | "project" = "runtime",
+  what: "runtime" | "project" | "current" = "runtime",
 ): void {
   if (isLocal(uri.instance)) return;
   if (target.standaloneOnly) {
     const where = input
       ? `${input} is on ${uri.instance.alias}`
-      : `the current instance is ${uri.instance.alias}`;
+      : `the current instance is "${uri.instance.alias}"`;
     throw new AppError(
       "invalid_input",
       `swcli ${target.command} works on the standalone instance only, and ${where}`,
       what === "runtime"
         ? `copy it first: swcli runtime copy ${input} .`
-        : "give a local project (-p local/project/NAME), then copy the runtime to the server with swcli runtime copy",
+        : what === "current"
+          ? "select it first: swcli instance select local"
+          : "give a local project (-p local/project/NAME), then copy the runtime to the server with swcli runtime copy",
     );
   }
   throw new AppError(
@@ -59,6 +63,12 @@ export function requireLocal(
     `swcli ${target.command} on a server instance (${uri.instance.alias}) is not available yet`,
     "copy the runtime to the standalone instance: swcli runtime copy URI .",
   );
+}
+
+/** For build and lock: the current instance must be the standalone one. */
+export function requireStandaloneCurrent(ctx: CommandContext): void {
+  const current = parseProjectUri("", uriContext(ctx.config));
+  requireLocal(current, "", { command: ctx.command, standaloneOnly: true }, "current");
 }
 
 export interface ResolveRuntimeOptions extends LocalTarget {
@@ -116,4 +126,22 @@ export function resolveLocalProject(
   }
   requireLocal(project, input ?? "", target, "project");
   return { store: openStore(ctx), project: { instance: project.instance, project: project.project } };
+}
+
+/** Which instance and project a `-p/--project` value names, before deciding how to serve it. */
+export function projectTarget(ctx: CommandContext, input: string | undefined): ProjectUri {
+  const project = parseProjectUri(input ?? "", uriContext(ctx.config));
+  if (project.rest.length > 0) {
+    throw new AppError(
+      "invalid_input",
+      `"${input}" names more than a project`,
+      `give a project such as ${formatProjectUri({ ...project, rest: [] } as ProjectUri)}`,
+    );
+  }
+  return { instance: project.instance, project: project.project };
+}
+
+/** A runtime URI parsed (not resolved), to tell the standalone instance from a server. */
+export function runtimeTarget(ctx: CommandContext, input: string): ResourceUri {
+  return parseResourceUri(input, uriContext(ctx.config), { type: "runtime" });
 }

@@ -1,50 +1,41 @@
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { createEnqueuer, createRedis } from "@swhub/api/queue";
-import { createTestDatabase, type TestDatabase } from "@swhub/db/testing";
+import { createRedis } from "@swhub/api/queue";
+import { getJob } from "@swhub/api/services/jobs";
+import { jobs } from "@swhub/db/schema";
 import { type Job, Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { handlers } from "./handlers";
+import { createHandlers } from "./handler-map";
+import { createJobTestEnv, type JobTestEnv } from "./testing/job-env";
 import { type RunningWorkers, startWorkers } from "./worker";
 
-const redisUrl = process.env.SW_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-// Our own key prefix keeps this test's queues apart from anything else on the shared Redis.
-const prefix = `swhub-test-${randomBytes(4).toString("hex")}`;
-
-let t: TestDatabase;
+let env: JobTestEnv;
 let running: RunningWorkers;
-const workerConnection = createRedis(redisUrl, "worker");
-const producerConnection = createRedis(redisUrl, "producer");
-const enqueuer = createEnqueuer(producerConnection, prefix);
+const workerConnection = createRedis(process.env.SW_TEST_REDIS_URL ?? "redis://127.0.0.1:6379", "worker");
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  running = startWorkers({
+  env = await createJobTestEnv();
+  running = await startWorkers({
     connection: workerConnection,
-    db: t.db,
-    prefix,
+    db: env.t.db,
+    blobs: env.blobs,
+    bus: env.bus,
+    prefix: env.prefix,
+    workRoot: env.workRoot,
     concurrency: { builds: 1, images: 1, maintenance: 1 },
-    handlers,
+    handlers: createHandlers({ env: process.env }),
   });
 });
 
 afterAll(async () => {
   await running.close();
-  await enqueuer.close();
-  for (const name of ["builds", "images", "maintenance"]) {
-    const queue = new Queue(name, { connection: producerConnection, prefix });
-    await queue.obliterate({ force: true });
-    await queue.close();
-  }
   await workerConnection.quit();
-  await producerConnection.quit();
-  await t.drop();
+  await env.close();
 });
 
 /** Waits until the job has failed for good, then reads it as stored. */
 async function waitForFailure(queueName: string, jobId: string): Promise<Job> {
-  const queue = new Queue(queueName, { connection: producerConnection, prefix });
+  const queue = new Queue(queueName, { connection: env.producer, prefix: env.prefix });
   try {
     await expect.poll(() => queue.getJobState(jobId), { timeout: 15_000, interval: 50 }).toBe("failed");
     return (await queue.getJob(jobId))!;
@@ -63,26 +54,28 @@ const buildPayload = {
 };
 
 describe("workers", () => {
-  it("fails runtime.build at once with a clear reason, without retrying", async () => {
-    const { id } = await enqueuer.enqueue("runtime.build", buildPayload);
-    const job = await waitForFailure("builds", id);
-    expect(job.failedReason).toBe("runtime.build is not implemented yet in this worker");
-    // The catalog allows 2 attempts; an unrecoverable failure uses only one.
-    expect(job.attemptsMade).toBe(1);
-  });
-
-  it("fails runtime.dockerize on the images queue the same way", async () => {
-    const { id } = await enqueuer.enqueue("runtime.dockerize", {
+  it("fails runtime.dockerize on its row with a clear reason, without retrying", async () => {
+    const [row] = await env.t.db
+      .insert(jobs)
+      .values({ kind: "runtime.dockerize", queue: "images", payload: {}, createdBy: Number(env.user.id) })
+      .returning({ id: jobs.id });
+    const { id } = await env.enqueuer.enqueue("runtime.dockerize", {
       ...buildPayload,
-      jobId: "8",
+      jobId: String(row!.id),
       runtimeVersionId: "3",
     });
     const job = await waitForFailure("images", id);
     expect(job.failedReason).toBe("runtime.dockerize is not implemented yet in this worker");
+    expect(job.attemptsMade).toBe(1);
+    const stored = await getJob(env.t.db, { user: { ...env.user, isAdmin: true }, job: String(row!.id) });
+    expect(stored).toMatchObject({
+      state: "failed",
+      error: "runtime.dockerize is not implemented yet in this worker",
+    });
   });
 
   it("refuses a job whose payload does not match the catalog, naming the field", async () => {
-    const queue = new Queue("builds", { connection: producerConnection, prefix });
+    const queue = new Queue("builds", { connection: env.producer, prefix: env.prefix });
     const job = await queue.add("runtime.build", { ...buildPayload, runtimeName: 42 }, { attempts: 3 });
     await queue.close();
     const failed = await waitForFailure("builds", job.id!);
@@ -91,7 +84,7 @@ describe("workers", () => {
   });
 
   it("refuses a job name that does not belong to the queue", async () => {
-    const queue = new Queue("maintenance", { connection: producerConnection, prefix });
+    const queue = new Queue("maintenance", { connection: env.producer, prefix: env.prefix });
     const job = await queue.add("runtime.build", buildPayload);
     await queue.close();
     const failed = await waitForFailure("maintenance", job.id!);
@@ -120,7 +113,12 @@ describe("the worker process", () => {
   }
 
   it("starts, then stops cleanly with exit code 0 on SIGTERM", async () => {
-    const proc = run({ DATABASE_URL: t.url, REDIS_URL: redisUrl, SW_QUEUE_PREFIX: prefix });
+    const proc = run({
+      DATABASE_URL: env.t.url,
+      REDIS_URL: env.redisUrl,
+      SW_QUEUE_PREFIX: env.prefix,
+      SW_BLOB_DIR: env.blobDir,
+    });
     await expect
       .poll(proc.output, { timeout: 20_000 })
       .toContain("worker: ready (builds×1, images×1, maintenance×1)");
@@ -130,7 +128,7 @@ describe("the worker process", () => {
   });
 
   it("exits 1 with one line naming a bad setting", async () => {
-    const proc = run({ DATABASE_URL: t.url, SW_CONCURRENCY_BUILDS: "zero" });
+    const proc = run({ DATABASE_URL: env.t.url, SW_CONCURRENCY_BUILDS: "zero" });
     expect(await proc.exited).toBe(1);
     expect(proc.output().trim()).toBe(
       "worker: Invalid setting SW_CONCURRENCY_BUILDS: Invalid input: expected number, received NaN",

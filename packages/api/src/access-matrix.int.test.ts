@@ -11,8 +11,11 @@ import { compatRoutes } from "./compat/routes";
 import { makeBoundary, uploadBody, wireRequest } from "./compat/wire-client";
 import { blobRoutes } from "./http/blob-routes";
 import { serveApi } from "./http/serve";
+import { createJobEventBus } from "./job-bus";
+import { createEnqueuer, createRedis } from "./queue";
 import { appRouter } from "./root";
 import { createApiToken, revokeApiToken } from "./services/api-tokens";
+import { cancelJob, type JobDeps, submitBuild } from "./services/jobs";
 import { addMember } from "./services/members";
 import { createProject } from "./services/projects";
 import { commitVersion, recordVersion } from "./services/runtime-commit";
@@ -52,6 +55,16 @@ const ownPublic = row("unauthenticated", "forbidden", "forbidden", "forbidden", 
 
 let t: TestDatabase;
 let store: BlobStore;
+// Jobs are queued on the shared Redis under a prefix of this run's own; no worker takes them.
+const jobQueuePrefix = `swhub-matrix-${randomBytes(4).toString("hex")}`;
+const jobRedis = createRedis(process.env.SW_TEST_REDIS_URL ?? "redis://127.0.0.1:6379", "worker");
+const jobs: JobDeps = {
+  enqueuer: createEnqueuer(jobRedis, jobQueuePrefix),
+  bus: createJobEventBus({
+    url: process.env.SW_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
+    prefix: jobQueuePrefix,
+  }),
+};
 let server: Awaited<ReturnType<typeof serveApi>>;
 const users = {} as Record<Exclude<ActorName, "anonymous">, SessionUser>;
 const cookies = {} as Record<ActorName, Record<string, string>>;
@@ -66,6 +79,8 @@ interface World {
   removedVersion: string;
   /** A blob uploaded to the project but not committed yet. */
   spareDigest: string;
+  /** A queued build job. */
+  jobId: string;
 }
 
 async function makeWorld(isPublic: boolean): Promise<World> {
@@ -109,7 +124,23 @@ async function makeWorld(isPublic: boolean): Promise<World> {
   await caller.runtime.remove({ project, name: "rt", version: versions[2] });
   const spare = await makeBundle({ version: generateVersionId() });
   await uploadBytes(t.db, store, users.owner, project, spare);
-  return { project, projectId: id, digest, removedVersion: versions[2]!, spareDigest: digestOf(spare) };
+  const { job } = await submitBuild(t.db, jobs, {
+    user: users.owner,
+    project,
+    runtimeName: "rt",
+    source: { kind: "yaml", contextDigest: digestOf(spare), yamlPath: "runtime.yaml" },
+    tags: [],
+    disableEnvLock: false,
+    requestId: `world-${worldCount}`,
+  });
+  return {
+    project,
+    projectId: id,
+    digest,
+    removedVersion: versions[2]!,
+    spareDigest: digestOf(spare),
+    jobId: job.id,
+  };
 }
 
 type Caller = Awaited<ReturnType<typeof callAs>>["caller"];
@@ -226,6 +257,11 @@ const procedures: Record<string, ProcedureRow> = {
     publicExpect: readPublic,
     run: (c, w) => c.runtime.tags({ project: w.project, name: "rt" }),
   },
+  "runtime.diff": {
+    expect: read,
+    publicExpect: readPublic,
+    run: (c, w) => c.runtime.diff({ project: w.project, name: "rt", from: "v0", to: "latest" }),
+  },
   "runtime.tagAdd": {
     expect: write,
     publicExpect: writePublic,
@@ -260,10 +296,46 @@ const procedures: Record<string, ProcedureRow> = {
       }),
   },
   "blob.gc": { expect: adminOnly, run: (c) => c.blob.gc({ olderThanSeconds: 3600, dryRun: true }) },
+  "job.submitBuild": {
+    expect: write,
+    publicExpect: writePublic,
+    run: (c, w) =>
+      c.job.submitBuild({
+        project: w.project,
+        runtimeName: "rt",
+        source: { kind: "yaml", contextDigest: w.spareDigest },
+        requestId: randomBytes(6).toString("hex"),
+      }),
+  },
+  "job.list": { expect: read, publicExpect: readPublic, run: (c, w) => c.job.list({ project: w.project }) },
+  "job.get": { expect: read, publicExpect: readPublic, run: (c, w) => c.job.get({ job: w.jobId }) },
+  "job.events": {
+    expect: read,
+    publicExpect: readPublic,
+    run: async (c, w) => {
+      // The first event (queued) is enough to know the stream was opened.
+      for await (const _ of (await c.job.events({ job: w.jobId })) as AsyncIterable<unknown>) break;
+    },
+  },
+  "job.cancel": {
+    expect: write,
+    publicExpect: writePublic,
+    mutates: true,
+    run: (c, w) => c.job.cancel({ job: w.jobId }),
+  },
+  "job.retry": {
+    expect: write,
+    publicExpect: writePublic,
+    mutates: true,
+    run: async (c, w) => {
+      await cancelJob(t.db, jobs, { user: users.owner, job: w.jobId }).catch(() => {});
+      return c.job.retry({ job: w.jobId });
+    },
+  },
 };
 
 async function freshCaller(actor: ActorName): Promise<Caller> {
-  if (actor === "anonymous") return (await callAs(t.db, {}, store)).caller;
+  if (actor === "anonymous") return (await callAs(t.db, {}, store, jobs)).caller;
   const { token } = await createSession(t.db, { userId: users[actor].id });
   return (await callAs(t.db, { cookie: `sw_session=${token}` }, store)).caller;
 }
@@ -421,6 +493,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
+  await jobs.enqueuer.close();
+  await jobs.bus.close();
+  jobRedis.disconnect();
   await t.drop();
 });
 
@@ -443,7 +518,7 @@ describe("access matrix", () => {
         for (const actor of actors) {
           // Only an allowed call changes anything, so only those need a world of their own.
           const w = r.mutates && want[actor] === "ok" ? await makeWorld(visibility === "public") : shared;
-          const { caller } = await callAs(t.db, cookies[actor], store);
+          const { caller } = await callAs(t.db, cookies[actor], store, jobs);
           results[name][actor] = await outcomeOf(() => r.run(caller, w, actor));
         }
       }

@@ -25,8 +25,15 @@ export function bullJobId(jobsRowId: string): string {
 }
 
 export interface Enqueuer {
-  /** Validates the payload against the catalog and adds the job. Returns the BullMQ job id. */
-  enqueue<N extends JobName>(name: N, payload: JobPayload<N>): Promise<{ id: string }>;
+  /**
+   * Validates the payload against the catalog and adds the job. Returns the BullMQ job id. `bullJobId` replaces
+   * the default id (a retry or a re-queue of a jobs row needs a fresh one).
+   */
+  enqueue<N extends JobName>(
+    name: N,
+    payload: JobPayload<N>,
+    options?: { bullJobId?: string },
+  ): Promise<{ id: string }>;
   close(): Promise<void>;
 }
 
@@ -41,14 +48,15 @@ export function createEnqueuer(connection: Redis, prefix = defaultQueuePrefix): 
     return queue;
   };
   return {
-    async enqueue(name, payload) {
+    async enqueue(name, payload, options) {
       const entry = jobCatalog[name];
       const parsed = entry.payload.safeParse(payload);
       if (!parsed.success) {
         throw invalidInput(`Invalid ${name} job: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
       }
       const data = parsed.data as Record<string, unknown>;
-      const jobId = typeof data.jobId === "string" ? bullJobId(data.jobId) : undefined;
+      const jobId =
+        options?.bullJobId ?? (typeof data.jobId === "string" ? bullJobId(data.jobId) : undefined);
       const job = await queueOf(entry.queue).add(name, data, {
         ...entry.options,
         jobId,

@@ -1,6 +1,7 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { authRouter } from "./routers/auth";
 import { blobRouter } from "./routers/blob";
+import { jobRouter } from "./routers/job";
 import { memberRouter } from "./routers/member";
 import { projectRouter } from "./routers/project";
 import { runtimeRouter } from "./routers/runtime";
@@ -16,6 +17,7 @@ export const appRouter = createTRPCRouter({
   member: memberRouter,
   runtime: runtimeRouter,
   blob: blobRouter,
+  job: jobRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,6 +7,7 @@ import { pack } from "tar-stream";
 import { createDirectoryBlobStore } from "./blobs/directory-store";
 import type { BlobStore } from "./blobs/store";
 import { createCaller } from "./root";
+import type { JobDeps } from "./services/jobs";
 import { appendUploadChunk } from "./services/upload-chunks";
 import { createUpload, finishUpload } from "./services/uploads";
 import type { SessionUser } from "./services/users";
@@ -24,11 +25,22 @@ export function createTempBlobStore(): { store: BlobStore; dir: string } {
  * A caller as a client with these request headers would be; `resHeaders` collects what it sets. Without `blobs`,
  * one temporary blob store per test process is used.
  */
-export async function callAs(db: Database, headers: Record<string, string> = {}, blobs?: BlobStore) {
+export async function callAs(
+  db: Database,
+  headers: Record<string, string> = {},
+  blobs?: BlobStore,
+  jobs?: JobDeps,
+) {
   const resHeaders = new Headers();
   defaultStore ??= createTempBlobStore().store;
   const caller = createCaller(
-    await createContext({ db, blobs: blobs ?? defaultStore, headers: new Headers(headers), resHeaders }),
+    await createContext({
+      db,
+      blobs: blobs ?? defaultStore,
+      headers: new Headers(headers),
+      resHeaders,
+      jobs,
+    }),
   );
   return { caller, resHeaders };
 }

@@ -8,6 +8,7 @@ import { authenticate } from "./auth";
 import type { BlobStore } from "./blobs/store";
 import { serializeCookie } from "./cookies";
 import { appErrorStatus, toAppError } from "./errors";
+import type { JobDeps } from "./services/jobs";
 import { sessionCookieName } from "./services/sessions";
 
 export interface CreateContextOptions {
@@ -20,6 +21,8 @@ export interface CreateContextOptions {
   resHeaders?: Headers;
   /** Mark cookies Secure (the console is served over https). */
   secureCookies?: boolean;
+  /** The job queue and event bus; without them the `job` procedures that need them answer an internal error. */
+  jobs?: JobDeps;
 }
 
 export async function createContext(options: CreateContextOptions) {
@@ -29,6 +32,7 @@ export async function createContext(options: CreateContextOptions) {
   return {
     db,
     blobs: options.blobs,
+    jobs: options.jobs,
     user,
     sessionToken,
     /** Why there is no user although credentials were sent, for a precise error. */
@@ -96,6 +100,17 @@ const t = initTRPC.context<Context>().create({
     return { ...shape, data: { ...data, ...(appCode ? { appCode } : {}) } };
   },
 });
+
+/**
+ * An AppError as the tRPC error of its code; anything else unchanged. For errors thrown where the middleware can't
+ * map them: inside a subscription's stream, after the procedure returned.
+ */
+export function toTrpcError(error: unknown): unknown {
+  const appError = toAppError(error);
+  return appError
+    ? new TRPCError({ code: trpcCodes[appError.code], message: appError.message, cause: appError })
+    : error;
+}
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;

@@ -1,6 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { type DbClient, wrapPglite } from "./client";
+import { listenPglite } from "./pglite-server";
 
 export interface ServedPglite {
   /** The open database, for the serving process itself (migrations, the first admin). */
@@ -18,25 +18,18 @@ export interface ServedPglite {
  */
 export async function servePglite(options: { dataDir: string; port?: number }): Promise<ServedPglite> {
   const client = await PGlite.create(options.dataDir);
-  // The server multiplexes connections onto the one PGlite session, keeping a transaction's
-  // statements together; pools in the web app and the worker each open a few.
-  const server = new PGLiteSocketServer({
-    db: client,
-    host: "127.0.0.1",
-    port: options.port ?? 0,
-    maxConnections: 64,
-  });
+  // Pools in the web app and the worker each open a few connections; they take turns on PGlite's one session.
+  let server: Awaited<ReturnType<typeof listenPglite>>;
   try {
-    await server.start();
+    server = await listenPglite(client, { host: "127.0.0.1", port: options.port ?? 0, maxConnections: 64 });
   } catch (error) {
     await client.close();
     throw error;
   }
-  const port = server.getServerConn().split(":").pop();
   const db = wrapPglite(client);
   return {
     db,
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+    url: `postgres://postgres:postgres@127.0.0.1:${server.port}/postgres?sslmode=disable`,
     async stop() {
       await server.stop();
       await db.close();

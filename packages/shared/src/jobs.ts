@@ -98,7 +98,24 @@ export type JobState = (typeof jobStates)[number];
 export const buildPhases = ["prepare", "resolve", "install", "lock", "pack", "publish"] as const;
 export const dockerizePhases = ["prepare", "base", "layers", "push"] as const;
 
-/** One event on a job's stream (SSE). `seq` is gap-free per job, so a client resumes from the last one seen. */
+/** States after which a job does nothing more (until a retry makes a failed or cancelled job queued again). */
+export const finalJobStates = ["succeeded", "failed", "cancelled"] as const satisfies readonly JobState[];
+export function isFinalJobState(state: JobState): boolean {
+  return (finalJobStates as readonly JobState[]).includes(state);
+}
+
+const logStreams = ["stdout", "stderr", "engine"] as const;
+export type LogStream = (typeof logStreams)[number];
+
+/**
+ * One event on a job's stream (SSE, and `job_logs` rows). `seq` starts at 1 and is gap-free per job, so a client
+ * resumes from the last one it saw (`Last-Event-ID`) and knows it missed nothing. `at` is an ISO timestamp.
+ *
+ * - `phase`: a phase starts (`buildPhases` for builds); its progress restarts at 0.
+ * - `progress`: percent done within the current phase.
+ * - `log`: one line of output (pip's, the engine's notices); a job's whole log is kept.
+ * - `state`: the job's state changed; `reason` says why it failed or was cancelled, `result` what it made.
+ */
 export const jobEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("phase"), seq: z.number().int(), at: z.string(), phase: z.string() }),
   z.object({
@@ -115,7 +132,7 @@ export const jobEventSchema = z.discriminatedUnion("type", [
     seq: z.number().int(),
     at: z.string(),
     line: z.string(),
-    stream: z.enum(["stdout", "stderr", "engine"]),
+    stream: z.enum(logStreams),
   }),
   z.object({
     type: z.literal("state"),
@@ -127,3 +144,29 @@ export const jobEventSchema = z.discriminatedUnion("type", [
   }),
 ]);
 export type JobEvent = z.infer<typeof jobEventSchema>;
+
+type WithoutStamp<T> = T extends unknown ? Omit<T, "seq" | "at"> : never;
+/** An event as a reporter hands it in; the writer stamps `seq` and `at`. */
+export type JobEventInput = WithoutStamp<JobEvent>;
+
+/** The build a client asks for (`job.submitBuild`): a build context uploaded as a blob, or an image. */
+export const submitBuildInputSchema = z.object({
+  /** Project name or id; the caller needs the maintainer role there. */
+  project: z.string().trim().min(1).max(200),
+  runtimeName: z.string().trim().min(1).max(200),
+  source: z.discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("yaml"),
+      /** A tar (optionally gzipped) of runtime.yaml, its requirement files and wheels, uploaded to the project. */
+      contextDigest: sha256Schema,
+      /** runtime.yaml's path inside the context. */
+      yamlPath: z.string().trim().min(1).max(1000).default("runtime.yaml"),
+    }),
+    z.object({ kind: z.literal("docker"), image: z.string().trim().min(1).max(500) }),
+  ]),
+  tags: z.array(z.string().trim().min(1)).max(100).default([]),
+  disableEnvLock: z.boolean().default(false),
+  /** Idempotency key chosen by the client: submitting the same one again answers the same job. */
+  requestId: z.string().trim().min(1).max(200),
+});
+export type SubmitBuildInput = z.input<typeof submitBuildInputSchema>;

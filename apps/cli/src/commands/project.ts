@@ -1,5 +1,5 @@
 import { defineCommand, defineGroup } from "../command";
-import { arg, integer, text } from "../parse/options";
+import { arg, flag, integer, text } from "../parse/options";
 
 export interface ProjectListOptions {
   /** Instance alias or URL; default the current instance. */
@@ -11,6 +11,11 @@ export interface ProjectListOptions {
 export interface ProjectOptions {
   /** Project URI: a name on the current instance, or `instance/project/name`. */
   project: string;
+}
+
+export interface ProjectCreateOptions extends ProjectOptions {
+  /** Server only: anyone may read it (the default is members only). */
+  isPublic: boolean;
 }
 
 const list = defineCommand({
@@ -30,8 +35,10 @@ const create = defineCommand({
   name: "create",
   aliases: ["new", "add"],
   summary: "Create a project",
-  args: { project: arg("project", "project URI") },
-  parse: (raw): ProjectOptions => raw,
+  args: { project: arg("project", "project URI: NAME, or cloud://ALIAS/project/NAME for a server") },
+  options: { isPublic: flag("--public", "on a server: readable by everyone, not only members") },
+  examples: ["swcli project create myproject", "swcli project create cloud://hub/project/mnist --public"],
+  parse: (raw): ProjectCreateOptions => raw,
   handler: () => import("../handlers/project").then((module) => module.create),
 });
 

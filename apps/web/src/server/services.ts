@@ -1,7 +1,9 @@
 import { resolve } from "node:path";
 import { createDirectoryBlobStore } from "@swhub/api/blobs/directory-store";
 import type { BlobStore } from "@swhub/api/blobs/store";
-import { createRedis } from "@swhub/api/queue";
+import { createJobEventBus } from "@swhub/api/job-bus";
+import { createEnqueuer, createRedis } from "@swhub/api/queue";
+import type { JobDeps } from "@swhub/api/services/jobs";
 import { createDb, type DbClient } from "@swhub/db/client";
 import type { Redis } from "ioredis";
 import { getEnv } from "~/env";
@@ -12,6 +14,7 @@ const holder = globalThis as unknown as {
   swhubDb?: Promise<DbClient>;
   swhubRedis?: Redis;
   swhubBlobs?: BlobStore;
+  swhubJobs?: JobDeps;
 };
 
 export function getDb(): Promise<DbClient> {
@@ -30,4 +33,14 @@ export function getBlobStore(): BlobStore {
   const dir = resolve(/* turbopackIgnore: true */ env.SW_BLOB_DIR ?? `${env.DATA_DIR}/blobs`);
   holder.swhubBlobs ??= createDirectoryBlobStore(dir);
   return holder.swhubBlobs;
+}
+
+/** The job queue (to enqueue builds) and the event bus (live job events), one of each per server process. */
+export function getJobDeps(): JobDeps {
+  const env = getEnv();
+  holder.swhubJobs ??= {
+    enqueuer: createEnqueuer(getRedis(), env.SW_QUEUE_PREFIX),
+    bus: createJobEventBus({ url: env.REDIS_URL, prefix: env.SW_QUEUE_PREFIX }),
+  };
+  return holder.swhubJobs;
 }

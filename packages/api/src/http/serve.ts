@@ -4,7 +4,9 @@ import { Readable } from "node:stream";
 import type { Database } from "@swhub/db/client";
 import type { BlobStore } from "../blobs/store";
 import { compatRoutePrefix, createCompatHandler } from "../compat/routes";
+import type { JobDeps } from "../services/jobs";
 import { blobRoutePrefix, createBlobHandler } from "./blob-routes";
+import { createJobEventsHandler, jobEventsRoutePrefix } from "./job-events-route";
 import { createTrpcHandler } from "./trpc-handler";
 
 /**
@@ -12,18 +14,26 @@ import { createTrpcHandler } from "./trpc-handler";
  * Starwhale's API under `/api/v1/*`, the same handlers the web app mounts. For tests (of the server and of clients such as swcli)
  * that need real HTTP without building the console. Listens on a free loopback port.
  */
-export async function serveApi(deps: { db: Database; blobs: BlobStore; bodyIdleMs?: number }): Promise<{
+export async function serveApi(deps: {
+  db: Database;
+  blobs: BlobStore;
+  bodyIdleMs?: number;
+  jobs?: JobDeps;
+}): Promise<{
   url: string;
   close(): Promise<void>;
 }> {
   const trpc = createTrpcHandler(deps);
   const blobs = createBlobHandler(deps);
   const compat = createCompatHandler(deps);
+  const jobs = deps.jobs;
+  const jobEvents = jobs ? createJobEventsHandler({ db: deps.db, jobs }) : undefined;
   const server = createServer((req, res) => {
     void handle(req, res, (request) => {
       const path = new URL(request.url).pathname;
       if (path.startsWith(blobRoutePrefix)) return blobs(request);
       if (path.startsWith(compatRoutePrefix)) return compat(request);
+      if (jobEvents && path.startsWith(jobEventsRoutePrefix)) return jobEvents(request);
       return trpc(request);
     });
   });

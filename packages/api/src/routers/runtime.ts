@@ -2,6 +2,7 @@ import { blobDigestSchema } from "@swhub/shared/blob-protocol";
 import { z } from "zod";
 import { commitVersion } from "../services/runtime-commit";
 import { copyVersion } from "../services/runtime-copy";
+import { diffVersions } from "../services/runtime-diff";
 import {
   getVersionInfo,
   listVersionFiles,
@@ -76,6 +77,16 @@ export const tagAddInputSchema = runtimeRefInputSchema.extend({
 });
 export const tagRemoveInputSchema = runtimeRefInputSchema.extend({ tags: tagsSchema });
 
+export const diffInputSchema = z.object({
+  project: projectRefSchema,
+  name: z.string().trim().min(1, "Give a runtime name").max(200),
+  /** Each a full id, a 4+ character prefix, a tag, `latest` or `vN`. */
+  from: z.string().trim().min(1, "Pick the version to compare from").max(200),
+  to: z.string().trim().min(1, "Pick the version to compare to").max(200),
+  /** Another runtime of the project for the `to` side. */
+  toName: z.string().trim().min(1).max(200).optional(),
+});
+
 export const removeInputSchema = runtimeRefInputSchema.extend({
   /** Delete for good instead of a soft remove. */
   force: z.boolean().optional(),
@@ -122,6 +133,11 @@ export const runtimeRouter = createTRPCRouter({
   list: publicProcedure
     .input(listRuntimesInputSchema)
     .query(({ ctx, input }) => listRuntimes(ctx.db, { user: ctx.user, ...input })),
+
+  /** Added, removed, upgraded and downgraded packages and environment changes between two versions. */
+  diff: publicProcedure
+    .input(diffInputSchema)
+    .query(({ ctx, input }) => diffVersions(ctx.db, { user: ctx.user, ...input })),
 
   tags: publicProcedure
     .input(runtimeRefInputSchema)

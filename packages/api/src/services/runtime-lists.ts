@@ -6,13 +6,19 @@ import { and, asc, desc, eq, isNull, like, type SQL, type SQLWrapper, sql } from
 import { type Actor, getProjectAccess } from "./access";
 import { type Page, type Paging, pageWindow } from "./paging";
 import { escapeLike } from "./projects";
-import { summarizeVersions, userTags, type VersionSummary, versionColumns } from "./runtime-rows";
+import {
+  newestImages,
+  summarizeVersions,
+  userTags,
+  type VersionSummary,
+  versionColumns,
+} from "./runtime-rows";
 
 /** `history`: one runtime's versions, newest first; removed ones only with `showRemoved`. */
 export async function listHistory(
   db: Database,
   input: { user: Actor; project: string; name: string; showRemoved?: boolean } & Paging,
-): Promise<Page<VersionSummary>> {
+): Promise<Page<VersionSummary & { image: string | null }>> {
   const { project } = await getProjectAccess(db, input.user, input.project);
   const { page, size, limit, offset } = pageWindow(input);
   const [runtime] = await db
@@ -39,11 +45,18 @@ export async function listHistory(
       .from(runtimeVersions)
       .where(where),
   ]);
-  return {
-    items: await summarizeVersions(
+  const [items, images] = await Promise.all([
+    summarizeVersions(
       db,
       rows.map((r) => ({ ...r, name: input.name })),
     ),
+    newestImages(
+      db,
+      rows.map((r) => r.id),
+    ),
+  ]);
+  return {
+    items: items.map((item) => ({ ...item, image: images.get(Number(item.id)) ?? null })),
     total: counted?.n ?? 0,
     page,
     size,
@@ -134,6 +147,8 @@ export interface RuntimeSummary {
     tags: string[];
     size: number;
     createdAt: Date;
+    /** The newest image built from it. */
+    image: string | null;
   } | null;
 }
 
@@ -203,10 +218,8 @@ export async function listRuntimes(
     .orderBy(orderBy)
     .limit(limit)
     .offset(offset);
-  const tags = await userTags(
-    db,
-    rows.flatMap((r) => (r.versionId === null ? [] : [Number(r.versionId)])),
-  );
+  const latestIds = rows.flatMap((r) => (r.versionId === null ? [] : [Number(r.versionId)]));
+  const [tags, images] = await Promise.all([userTags(db, latestIds), newestImages(db, latestIds)]);
   const total =
     rows[0]?.total ??
     (offset === 0
@@ -235,6 +248,7 @@ export async function listRuntimes(
               tags: [BUILTIN_LATEST_TAG, autoTag(r.aliasSeq!), ...(tags.get(Number(r.versionId)) ?? [])],
               size: r.bundleSize ?? 0,
               createdAt: new Date(r.versionCreatedAt!),
+              image: images.get(Number(r.versionId)) ?? null,
             },
     })),
     total,

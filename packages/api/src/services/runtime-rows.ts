@@ -1,7 +1,7 @@
 import type { Database } from "@swhub/db/client";
-import { runtimeTags, runtimeVersions, users } from "@swhub/db/schema";
+import { runtimeImages, runtimeTags, runtimeVersions, users } from "@swhub/db/schema";
 import { autoTag, BUILTIN_LATEST_TAG } from "@swhub/shared/names";
-import { and, asc, eq, inArray, isNull, max } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, max } from "drizzle-orm";
 
 /** A version's columns without the bulky ones (files, manifest, texts), for lists. */
 export const versionColumns = {
@@ -56,6 +56,22 @@ export async function userTags(db: Database, versionIds: number[]): Promise<Map<
     .where(inArray(runtimeTags.versionId, versionIds))
     .orderBy(asc(runtimeTags.tag));
   for (const row of rows) out.set(row.versionId, [...(out.get(row.versionId) ?? []), row.tag]);
+  return out;
+}
+
+/** The newest image reference built from each version, for lists. */
+export async function newestImages(db: Database, versionIds: number[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  if (versionIds.length === 0) return out;
+  const rows = await db
+    .selectDistinctOn([runtimeImages.versionId], {
+      versionId: runtimeImages.versionId,
+      reference: runtimeImages.reference,
+    })
+    .from(runtimeImages)
+    .where(inArray(runtimeImages.versionId, versionIds))
+    .orderBy(runtimeImages.versionId, desc(runtimeImages.createdAt));
+  for (const row of rows) out.set(row.versionId, row.reference);
   return out;
 }
 

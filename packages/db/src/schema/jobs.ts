@@ -1,6 +1,6 @@
 import { jobStates } from "@swhub/shared/jobs";
 import { relations } from "drizzle-orm";
-import { index, jsonb, pgEnum, pgTable, real, text, timestamp, unique } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgEnum, pgTable, real, text, timestamp, unique } from "drizzle-orm/pg-core";
 import { createdAt, id, idRef } from "./columns";
 import { jobLogs } from "./job-logs";
 import { projects } from "./projects";
@@ -27,6 +27,17 @@ export const jobs = pgTable(
     payload: jsonb().notNull(),
     result: jsonb(),
     error: text(),
+    /** The last `job_logs.seq` handed out; events take the next numbers under this row's lock. */
+    eventSeq: integer().notNull().default(0),
+    /** Runs started so far; a run lost with its worker counts too. */
+    attempt: integer().notNull().default(0),
+    /**
+     * The run that holds the job: set when a worker claims it, checked when it publishes, so a run that lost its
+     * claim (its worker was presumed dead and another took over) can't commit anything.
+     */
+    claimToken: text(),
+    /** Refreshed by the running worker; a stale one marks a claim the reconciler may take back. */
+    heartbeatAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
     startedAt: timestamp({ withTimezone: true }),
     finishedAt: timestamp({ withTimezone: true }),

@@ -23,12 +23,27 @@ const tailLines = 20;
 /** Runs a command to completion; never throws for a non-zero exit (only when it cannot start). */
 export function runTool(command: string, args: string[], options: RunOptions): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(new AppError("internal", `${command} was interrupted`));
+      return;
+    }
+    // Its own process group, so stopping it also stops what it started (pip's build backends, conda's solvers).
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
-      signal: options.signal,
+      detached: true,
     });
+    let interrupted = false;
+    const stop = () => {
+      interrupted = true;
+      try {
+        if (child.pid) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    };
+    options.signal?.addEventListener("abort", stop, { once: true });
     let stdout = "";
     const tails = { stdout: [] as string[], stderr: [] as string[] };
     const pending = { stdout: "", stderr: "" };
@@ -48,11 +63,16 @@ export function runTool(command: string, args: string[], options: RunOptions): P
     });
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => take("stderr", chunk));
     child.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.name === "AbortError") reject(new AppError("internal", `${command} was interrupted`));
-      else if (error.code === "ENOENT") reject(new AppError("not_found", `${command} not found`));
+      options.signal?.removeEventListener("abort", stop);
+      if (error.code === "ENOENT") reject(new AppError("not_found", `${command} not found`));
       else reject(error);
     });
     child.on("close", (code) => {
+      options.signal?.removeEventListener("abort", stop);
+      if (interrupted) {
+        reject(new AppError("internal", `${command} was interrupted`));
+        return;
+      }
       take("stdout", "", true);
       take("stderr", "", true);
       resolve({

@@ -1,20 +1,7 @@
-// What `runtime build` and `runtime lock` share: the standalone-only rule and the settings handed to the engine.
+// What `runtime build` and `runtime lock` share: the settings handed to the engine.
 import type { BuildSettings } from "@swhub/runtime/build/settings";
-import { invalidInput } from "@swhub/shared/errors";
 import type { CommandContext } from "../../command";
-import { currentInstance } from "../../config";
 import { version } from "../../program";
-
-/** Starwhale's "standalone only" commands check the current instance, not a URI (spec §0). */
-export function requireStandalone(ctx: CommandContext): void {
-  const current = currentInstance(ctx.config);
-  if (!current.local) {
-    throw invalidInput(
-      `swcli ${ctx.command} works on the standalone instance only, and the current instance is "${current.alias}"`,
-      "select it first: swcli instance select local",
-    );
-  }
-}
 
 export function buildSettings(ctx: CommandContext): BuildSettings {
   const { env } = ctx;

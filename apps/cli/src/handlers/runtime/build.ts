@@ -1,26 +1,23 @@
 import { buildRuntime } from "@swhub/runtime/build/build";
 import { invalidInput } from "@swhub/shared/errors";
-import { formatResourceUri, isLocal, parseProjectUri } from "@swhub/shared/uri";
+import { formatResourceUri } from "@swhub/shared/uri";
 import type { CommandContext } from "../../command";
 import type { BuildOptions } from "../../commands/runtime/build";
-import { uriContext } from "../../config";
 import { displayVersion } from "../../output/format";
 import type { RuntimeBuildJson } from "../../output/shapes";
-import { buildSettings, requireStandalone } from "./build-settings";
+import { requireStandaloneCurrent, resolveLocalProject } from "../../store";
+import { buildSettings } from "./build-settings";
 
 /**
  * `swcli runtime build`: lock, pack and store a new version (spec §3, DESIGN "Data flow"), reporting phases
  * through `ctx.progress`, then print the new version's URI. Standalone only. JSON: `RuntimeBuildJson`.
  */
 export async function build(options: BuildOptions, ctx: CommandContext): Promise<void> {
-  requireStandalone(ctx);
-  const project = parseProjectUri(options.project ?? "", uriContext(ctx.config));
-  if (!isLocal(project.instance)) {
-    throw invalidInput(
-      `--project ${options.project} is on instance "${project.instance.alias}": builds go to a project of the standalone instance`,
-      "build locally, then copy the runtime to the server with swcli runtime copy",
-    );
-  }
+  requireStandaloneCurrent(ctx);
+  const { project } = resolveLocalProject(ctx, options.project, {
+    command: ctx.command,
+    standaloneOnly: true,
+  });
   if (options.push) {
     throw invalidInput(
       "--push is not available yet: swcli cannot copy runtimes to another instance",

@@ -1,32 +1,31 @@
 import { copyRuntime, resolveCopy } from "@swhub/runtime/copy/copy";
-import { localTransport } from "@swhub/runtime/copy/local";
 import type { CopyRef } from "@swhub/runtime/copy/transport";
 import { storeResolver } from "@swhub/runtime/store/index";
-import { AppError } from "@swhub/shared/errors";
 import { formatResourceUri, type InstanceRef, isLocal } from "@swhub/shared/uri";
 import { shortVersion } from "@swhub/shared/version-id";
 import type { CommandContext } from "../../command";
 import type { CopyOptions } from "../../commands/runtime/copy";
 import { uriContext } from "../../config";
 import type { RuntimeCopyJson } from "../../output/shapes";
+import { copyTransport } from "../../remote/copy-transport";
+import { openServer } from "../../remote/open";
+import { serverResolver } from "../../remote/resolver";
 import { openStore } from "../../store";
 
 /**
  * `swcli runtime copy`: one version to another project or name (spec §5, DESIGN difference 8). The destination
- * gets the version with its own `vN` and `latest`, and the source's user tags except `-i` ones. Only the
- * standalone instance's transport exists so far; servers come with their own transports. JSON: `RuntimeCopyJson`.
+ * gets the version with its own `vN` and `latest`, and the source's user tags except `-i` ones. The
+ * source and destination may each be the standalone instance or a server (`remote/copy-transport.ts`). JSON:
+ * `RuntimeCopyJson`.
  */
 export async function copy(options: CopyOptions, ctx: CommandContext): Promise<void> {
   const store = openStore(ctx);
-  const resolverFor = (instance: InstanceRef) => {
-    if (!isLocal(instance)) throw serverNotYet();
-    return storeResolver(store);
-  };
+  const resolverFor = (instance: InstanceRef) =>
+    isLocal(instance) ? storeResolver(store) : serverResolver(openServer(ctx, instance));
   const plan = await resolveCopy(options.src, options.dest, uriContext(ctx.config), resolverFor, {
     destLocalProject: options.destLocalProject,
   });
-  if (!isLocal(plan.src.instance) || !isLocal(plan.dest.instance)) throw serverNotYet();
-  const result = await copyRuntime(localTransport(store), plan, {
+  const result = await copyRuntime(copyTransport(ctx, store), plan, {
     force: options.force,
     ignoreTags: options.ignoreTags,
     progress: ctx.progress,
@@ -52,11 +51,3 @@ export async function copy(options: CopyOptions, ctx: CommandContext): Promise<v
 }
 
 const show = (ref: CopyRef) => formatResourceUri({ ...ref, type: "runtime" });
-
-function serverNotYet(): AppError {
-  return new AppError(
-    "invalid_input",
-    "copying to or from a server is not available yet",
-    "copy between projects and names of the standalone instance, e.g. swcli runtime copy mnist local/project/other/mnist",
-  );
-}

@@ -1,12 +1,15 @@
 import { runtimeHistory } from "@swhub/runtime/store/index";
+import { isLocal } from "@swhub/shared/uri";
 import type { CommandContext } from "../../command";
 import type { HistoryOptions } from "../../commands/runtime/history";
 import { displayVersion, humanSize, humanTime } from "../../output/format";
 import type { RuntimeHistoryItemJson } from "../../output/shapes";
-import { resolveLocalRuntime } from "../../store";
+import { resolveLocalRuntime, runtimeTarget } from "../../store";
 
 /** `swcli runtime history`: every version, newest first (spec §7.1). JSON: `RuntimeHistoryItemJson[]`. */
 export async function history(options: HistoryOptions, ctx: CommandContext): Promise<void> {
+  const target = runtimeTarget(ctx, options.runtime);
+  if (!isLocal(target.instance)) return (await import("./remote")).history(target, options, ctx);
   const { store, uri } = await resolveLocalRuntime(ctx, options.runtime, {
     command: "runtime history",
     defaultVersion: null,
@@ -18,6 +21,14 @@ export async function history(options: HistoryOptions, ctx: CommandContext): Pro
     size: row.size,
     created_at: row.createdAt.toISOString(),
   }));
+  renderHistory(ctx, items, options);
+}
+
+export function renderHistory(
+  ctx: CommandContext,
+  items: RuntimeHistoryItemJson[],
+  options: HistoryOptions,
+): void {
   ctx.output.result(items, (list) =>
     ctx.output.table(
       [{ header: "version" }, { header: "tags" }, { header: "size", align: "right" }, { header: "created" }],

@@ -1,18 +1,20 @@
 import { isExtracted, parseRuntimeManifest, readRuntimeFile } from "@swhub/runtime/restore/snapshot";
 import { bundlePath, runtimeVersions, snapshotDir } from "@swhub/runtime/store/index";
-import { formatResourceUri } from "@swhub/shared/uri";
+import { formatResourceUri, isLocal } from "@swhub/shared/uri";
 import { parse } from "yaml";
 import type { CommandContext } from "../../command";
 import type { InfoOptions } from "../../commands/runtime/info";
 import { humanSize, humanTime } from "../../output/format";
 import type { RuntimeInfoJson } from "../../output/shapes";
-import { resolveLocalRuntime, versionOf } from "../../store";
+import { resolveLocalRuntime, runtimeTarget, versionOf } from "../../store";
 
 /**
  * `swcli runtime info`: the sections the filter asks for (spec §7.2), read from the snapshot when the runtime is
  * extracted, else from the bundle. JSON: `RuntimeInfoJson`, with every section for `-of all` (DESIGN difference 6).
  */
 export async function info(options: InfoOptions, ctx: CommandContext): Promise<void> {
+  const target = runtimeTarget(ctx, options.runtime);
+  if (!isLocal(target.instance)) return (await import("./remote")).info(target, options, ctx);
   const { store, uri } = await resolveLocalRuntime(ctx, options.runtime, { command: "runtime info" });
   const version = versionOf(uri);
   const bundle = bundlePath(store, uri.project, uri.name, version);
@@ -54,6 +56,16 @@ export async function info(options: InfoOptions, ctx: CommandContext): Promise<v
     }
   }
 
+  renderInfo(ctx, data, options, manifestText);
+}
+
+/** `manifestText` is shown as written; JSON has it parsed. */
+export function renderInfo(
+  ctx: CommandContext,
+  data: RuntimeInfoJson,
+  options: InfoOptions,
+  manifestText: string,
+): void {
   ctx.output.result(data, (result) => {
     const titled = options.outputFilter === "all";
     let sections = 0;
@@ -100,8 +112,12 @@ function printBasic(ctx: CommandContext, basic: RuntimeInfoJson["basic"]): void 
     ],
     ["size", humanSize(basic.size)],
     ["created", humanTime(new Date(basic.created_at))],
-    ["bundle", basic.bundle_path ?? ""],
-    ["snapshot", basic.snapshot_workdir ?? "(not extracted)"],
+    ...(basic.bundle_path === null
+      ? []
+      : ([
+          ["bundle", basic.bundle_path],
+          ["snapshot", basic.snapshot_workdir ?? "(not extracted)"],
+        ] as [string, string][])),
   ];
   for (const [label, value] of fields) ctx.output.line(`${`${label}:`.padEnd(10)}${value}`);
 }

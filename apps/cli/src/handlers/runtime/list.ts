@@ -1,15 +1,18 @@
 import { listVersions } from "@swhub/runtime/store/index";
+import { isLocal } from "@swhub/shared/uri";
 import type { CommandContext } from "../../command";
 import type { ListOptions } from "../../commands/runtime/list";
 import { displayVersion, humanSize, humanTime } from "../../output/format";
 import type { RuntimeListItemJson } from "../../output/shapes";
-import { resolveLocalProject } from "../../store";
+import { projectTarget, resolveLocalProject } from "../../store";
 
 /**
  * `swcli runtime list`: the versions of a project's runtimes, newest first per runtime, with paging, filters and
  * `--show-removed` (spec §7.3, DESIGN difference 4). JSON: `RuntimeListItemJson[]` (the page asked for).
  */
 export async function list(options: ListOptions, ctx: CommandContext): Promise<void> {
+  const target = projectTarget(ctx, options.project);
+  if (!isLocal(target.instance)) return (await import("./remote")).list(target, options, ctx);
   const { store, project } = resolveLocalProject(ctx, options.project, { command: "runtime list" });
   const page = await listVersions(store, {
     project: project.project,
@@ -30,6 +33,17 @@ export async function list(options: ListOptions, ctx: CommandContext): Promise<v
     removed: row.removed,
     owner: null,
   }));
+  renderList(ctx, items, { ...page, project: project.project }, options);
+}
+
+/** The list as JSON, or a table with a paging line. Shared by the standalone and server instances. */
+export function renderList(
+  ctx: CommandContext,
+  items: RuntimeListItemJson[],
+  page: { total: number; page: number; size: number; project: string },
+  options: ListOptions,
+): void {
+  const project = { project: page.project };
   ctx.output.result(items, (rows) => {
     if (page.total === 0) {
       ctx.output.line(

@@ -2,7 +2,8 @@ import { lockRuntime } from "@swhub/runtime/build/lock-runtime";
 import type { CommandContext } from "../../command";
 import type { LockOptions } from "../../commands/runtime/lock";
 import type { RuntimeLockJson } from "../../output/shapes";
-import { buildSettings, requireStandalone } from "./build-settings";
+import { requireStandaloneCurrent } from "../../store";
+import { buildSettings } from "./build-settings";
 
 /**
  * `swcli runtime lock`: lock runtime.yaml's isolated env (installing its dependencies first) or a named env, into
@@ -10,7 +11,7 @@ import { buildSettings, requireStandalone } from "./build-settings";
  * JSON: `RuntimeLockJson`.
  */
 export async function lock(options: LockOptions, ctx: CommandContext): Promise<void> {
-  requireStandalone(ctx);
+  requireStandaloneCurrent(ctx);
   const locked = await lockRuntime({
     cwd: process.cwd(),
     targetDir: options.targetDir,

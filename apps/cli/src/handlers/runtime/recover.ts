@@ -1,10 +1,11 @@
 import { recoverVersions } from "@swhub/runtime/store/index";
 import { AppError, isAppError } from "@swhub/shared/errors";
+import { isLocal } from "@swhub/shared/uri";
 import { shortVersion } from "@swhub/shared/version-id";
 import type { CommandContext } from "../../command";
 import type { RecoverOptions } from "../../commands/runtime/recover";
 import type { RuntimeRemoveJson } from "../../output/shapes";
-import { resolveLocalRuntime } from "../../store";
+import { resolveLocalRuntime, runtimeTarget } from "../../store";
 
 /**
  * `swcli runtime recover`: move removed versions back with their tags: the one the URI names, or every removed
@@ -12,6 +13,8 @@ import { resolveLocalRuntime } from "../../store";
  * `RuntimeRemoveJson`.
  */
 export async function recover(options: RecoverOptions, ctx: CommandContext): Promise<void> {
+  const target = runtimeTarget(ctx, options.runtime);
+  if (!isLocal(target.instance)) return (await import("./remote")).recover(target, options, ctx);
   const { store, uri } = await resolveLocalRuntime(ctx, options.runtime, {
     command: "runtime recover",
     defaultVersion: null,

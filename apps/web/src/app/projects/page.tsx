@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AppHeader } from "~/components/app-header";
 import { getCaller } from "~/trpc/server";
+import { CreateProjectForm } from "./create-project-form";
 import { EmptyProjects, ProjectList } from "./project-list";
 
 export const metadata: Metadata = { title: "Projects" };
@@ -15,8 +16,8 @@ export default async function ProjectsPage() {
   return (
     <>
       <AppHeader user={user} />
-      <main className="mx-auto max-w-5xl px-6 py-10">
-        <div className="mb-6 flex items-baseline justify-between">
+      <main className="mx-auto max-w-6xl space-y-6 px-4 py-10 sm:px-6">
+        <div className="flex items-baseline justify-between">
           <h1 className="text-2xl font-semibold tracking-tight">Projects</h1>
           {projects.length > 0 ? (
             <span className="text-sm text-muted">
@@ -24,6 +25,7 @@ export default async function ProjectsPage() {
             </span>
           ) : null}
         </div>
+        <CreateProjectForm />
         {projects.length > 0 ? <ProjectList projects={projects} /> : <EmptyProjects />}
       </main>
     </>

@@ -1,4 +1,6 @@
 import type { ProjectSummary } from "@swhub/api/services/projects";
+import Link from "next/link";
+import { routes } from "~/lib/routes";
 
 const dateFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium" });
 
@@ -6,9 +8,17 @@ export function ProjectList({ projects }: { projects: ProjectSummary[] }) {
   return (
     <ul className="grid gap-3 sm:grid-cols-2" aria-label="Projects">
       {projects.map((project) => (
-        <li key={project.id} className="rounded-xl border border-border bg-surface p-5 shadow-sm">
+        <li
+          key={project.id}
+          className="relative rounded-xl border border-border bg-surface p-5 shadow-sm transition-colors focus-within:border-accent hover:border-accent"
+        >
           <div className="flex items-center justify-between gap-3">
-            <h2 className="truncate font-medium">{project.name}</h2>
+            <h2 className="truncate font-medium">
+              {/* The whole card is the link's target area; the name is what a screen reader announces. */}
+              <Link href={routes.project(project.name)} className="after:absolute after:inset-0">
+                {project.name}
+              </Link>
+            </h2>
             <span className="shrink-0 rounded-full bg-surface-muted px-2 py-0.5 text-xs text-muted">
               {project.isPublic ? "Public" : "Private"}
             </span>
@@ -18,6 +28,7 @@ export function ProjectList({ projects }: { projects: ProjectSummary[] }) {
             {project.role ? ` · you are ${project.role}` : ""} · created{" "}
             {dateFormat.format(project.createdAt)}
           </p>
+          {project.description ? <p className="mt-2 line-clamp-2 text-sm">{project.description}</p> : null}
         </li>
       ))}
     </ul>
@@ -46,8 +57,8 @@ export function EmptyProjects() {
         No projects yet
       </h2>
       <p className="mt-2 max-w-md text-sm text-muted">
-        A project holds your team&apos;s runtimes, their versions and images. Projects you own or are added to
-        will show up here.
+        A project holds your team&apos;s runtimes, their versions and images. Create one above; projects you
+        are added to will show up here too.
       </p>
     </section>
   );

@@ -1,0 +1,144 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, open, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DEFAULT_CHUNK_BYTES } from "@swhub/shared/blob-protocol";
+import { AppError, isAppError } from "@swhub/shared/errors";
+import type { ProgressSink } from "@swhub/shared/progress";
+import type { Server } from "./open";
+
+export interface BlobTransferOptions {
+  progress: ProgressSink;
+  signal?: AbortSignal;
+  /** Where unfinished transfers keep their state (the store's scratch directory), so a rerun resumes. */
+  stateDir: string;
+}
+
+/** `sha256:<hex>` of a file, reported as the `hash` phase. */
+export async function hashFile(path: string, size: number, options: BlobTransferOptions): Promise<string> {
+  const hash = createHash("sha256");
+  options.progress.phase("hash", size);
+  let done = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20, signal: options.signal })) {
+    hash.update(chunk as Buffer);
+    done += (chunk as Buffer).length;
+    options.progress.update(done, size);
+  }
+  return `sha256:${hash.digest("hex")}`;
+}
+
+/**
+ * Puts a file into a project's blobs, sending only what the server lacks:
+ * - nothing at all when the project has the blob (a second copy of a version transfers no blob bytes);
+ * - after an interruption, only the bytes past the server's offset: the upload's id is kept in `stateDir`;
+ * - alongside another swcli sending the same blob: chunks are accepted only at the server's offset, so whichever
+ *   request is behind learns the offset and goes on from there, and once one finishes the other sees the blob.
+ * Returns the digest.
+ */
+export async function uploadFile(
+  server: Server,
+  project: string,
+  path: string,
+  options: BlobTransferOptions,
+): Promise<{ digest: string; size: number; sent: number }> {
+  const { size } = await stat(path);
+  await server.blobs.missing(project, []); // refused before any work when the caller may not write there
+  const digest = await hashFile(path, size, options);
+  const stateFile = join(
+    options.stateDir,
+    `upload-${createHash("sha256").update(`${server.url}\n${project}\n${digest}`).digest("hex").slice(0, 32)}.json`,
+  );
+  let sent = 0;
+  for (let attempt = 0; ; attempt++) {
+    const [missing] = await server.blobs.missing(project, [digest]);
+    if (!missing) break;
+    const uploadId = await startOrResume(server, project, { digest, size, stateFile });
+    if (uploadId === undefined) break;
+    try {
+      sent += await sendFrom(server, project, { uploadId, size, path }, options);
+      await server.blobs.finish(project, uploadId);
+      break;
+    } catch (error) {
+      // The upload vanished (another swcli finished it, or it was collected): ask again what is missing.
+      if (!isAppError(error) || error.code !== "not_found" || attempt >= 3) throw error;
+      await rm(stateFile, { force: true });
+    }
+  }
+  await rm(stateFile, { force: true });
+  return { digest, size, sent };
+}
+
+async function startOrResume(
+  server: Server,
+  project: string,
+  blob: { digest: string; size: number; stateFile: string },
+): Promise<string | undefined> {
+  const saved = await readFile(blob.stateFile, "utf8").then(
+    (text) => (JSON.parse(text) as { uploadId?: string }).uploadId,
+    () => undefined,
+  );
+  if (saved) {
+    const state = await server.blobs.uploadState(project, saved).catch((error: unknown) => {
+      if (isAppError(error) && error.code === "not_found") return undefined;
+      throw error;
+    });
+    if (state && state.digest === blob.digest) return state.uploadId;
+  }
+  const created = await server.blobs.createUpload(project, blob.digest, blob.size);
+  if (created.status === "exists") return undefined;
+  await mkdir(join(blob.stateFile, ".."), { recursive: true });
+  await writeFile(blob.stateFile, JSON.stringify({ uploadId: created.uploadId, digest: blob.digest }));
+  return created.uploadId;
+}
+
+/** Sends the file from the server's offset to the end, in chunks; returns the bytes sent. */
+async function sendFrom(
+  server: Server,
+  project: string,
+  upload: { uploadId: string; size: number; path: string },
+  options: BlobTransferOptions,
+): Promise<number> {
+  let offset = (await server.blobs.uploadState(project, upload.uploadId)).offset;
+  if (offset > 0) options.progress.log(`resuming the upload at byte ${offset} of ${upload.size}`, "engine");
+  options.progress.phase("upload", upload.size);
+  options.progress.update(offset, upload.size);
+  let sent = 0;
+  let busy = 0;
+  const file = await open(upload.path, "r");
+  try {
+    // Two buffers: one is being sent while the next is read.
+    const buffers = [Buffer.allocUnsafe(DEFAULT_CHUNK_BYTES), Buffer.allocUnsafe(DEFAULT_CHUNK_BYTES)];
+    let turn = 0;
+    while (offset < upload.size) {
+      const buffer = buffers[turn++ % 2]!;
+      const length = Math.min(buffer.length, upload.size - offset);
+      const { bytesRead } = await file.read(buffer, 0, length, offset);
+      if (bytesRead !== length)
+        throw new AppError("conflict", `${upload.path} changed while it was uploaded`);
+      let answer: Awaited<ReturnType<typeof server.blobs.sendChunk>>;
+      try {
+        answer = await server.blobs.sendChunk(
+          project,
+          upload,
+          offset,
+          buffer.subarray(0, length),
+          options.signal,
+        );
+      } catch (error) {
+        // Another request holds the upload (a concurrent swcli, or the one just killed, until the server notices).
+        if (!isAppError(error) || error.code !== "conflict" || busy++ > 60) throw error;
+        await sleep(500, undefined, { signal: options.signal });
+        offset = (await server.blobs.uploadState(project, upload.uploadId)).offset;
+        continue;
+      }
+      const next = "mismatch" in answer ? answer.offset : answer.offset;
+      if (!("mismatch" in answer)) sent += next - offset;
+      offset = next;
+      options.progress.update(offset, upload.size);
+    }
+  } finally {
+    await file.close();
+  }
+  return sent;
+}
