@@ -48,6 +48,9 @@ export function JobsTable({ project, items, now }: { project: string; items: Job
                   #{job.id}
                 </Link>{" "}
                 <span className="text-muted">{kindLabel(job.kind)}</span>
+                {job.runtimeName ? (
+                  <span className="block font-mono text-xs text-muted sm:hidden">{job.runtimeName}</span>
+                ) : null}
               </td>
               <td className={tdClass}>
                 <StateBadge state={job.state} />
