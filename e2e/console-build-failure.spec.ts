@@ -1,5 +1,5 @@
 import { admin, expect, test } from "./fixtures";
-import { runtimeYaml } from "./jobs-seed";
+import { runtimeYaml, seedBuild } from "./jobs-seed";
 import { JobPages } from "./pages/job-pages";
 import { shootBothThemes } from "./screenshots";
 import { Api, unique } from "./seed";
@@ -40,4 +40,35 @@ test("a build whose dependency can't be installed fails with a readable reason; 
   await expect(jobs.log).toContainText(`queued again (retried by ${admin.name})`);
   await expect(jobs.state).toHaveText("Failed", { timeout: 90_000 });
   await expect(jobs.reason).toContainText(/e2e-nowhere/i);
+});
+
+test("cancel a queued build from its page, then retry it: it runs and succeeds", async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(150_000);
+  const api = await Api.signIn(admin.name, admin.password);
+  const project = unique("cancel");
+  await api.mutate("project.create", { name: project });
+  // The worker runs one build at a time: with three ahead of it, the last one waits in the queue.
+  const yaml = (name: string) => ({ "runtime.yaml": runtimeYaml(name, "  - pip: [e2e-alpha]\n") });
+  for (let i = 0; i < 3; i++) await seedBuild(api, project, `ahead-${i}`, yaml(`ahead-${i}`));
+  const waiting = await seedBuild(api, project, "waiting", yaml("waiting"));
+  await api.signInBrowser(context);
+  const jobs = new JobPages(page, project);
+
+  await jobs.gotoJob(waiting);
+  await expect(jobs.state).toHaveText("Queued");
+  await expect(page.getByText("Waiting for a worker to pick this job up…")).toBeVisible();
+  // Keyboard: the confirm button takes focus, Enter confirms.
+  await page.getByRole("button", { name: "Cancel job" }).click();
+  await expect(page.getByRole("button", { name: "Yes, cancel" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(jobs.state).toHaveText("Cancelled");
+  await expect(jobs.reason).toContainText(`cancelled by ${admin.name}`);
+
+  await page.getByRole("button", { name: "Retry" }).click();
+  await expect(jobs.state).toHaveText(/Queued|Running/);
+  await expect(jobs.state).toHaveText("Succeeded", { timeout: 120_000 });
+  await expect(page.getByRole("link", { name: "Open the version" })).toBeVisible();
 });
