@@ -4,6 +4,7 @@ import type { BundleFile } from "@swhub/db/schema";
 import { invalidInput } from "@swhub/shared/errors";
 import { extract } from "tar-stream";
 import { readAll } from "./store";
+import { scanTar, type TarMember } from "./tar-seek";
 
 /** What the server keeps from a runtime bundle (.swrt) when a version is committed. */
 export interface BundleContents {
@@ -31,8 +32,9 @@ function wantsText(path: string): boolean {
 }
 
 /**
- * Reads a bundle once, front to back: its file list, `_manifest.yaml`, `runtime.yaml` and lock files. Anything
- * that is not a tar archive is refused with one clear error.
+ * Reads a bundle's file list, `_manifest.yaml`, `runtime.yaml` and lock files. A plain tar (what swcli and
+ * Starwhale write) is walked by its headers, reading only those and the few wanted members; a gzipped one is
+ * streamed through once. Anything that is not a tar archive is refused with one clear error.
  */
 export async function readBundle(
   open: (range?: { start: number; end: number }) => Promise<Readable>,
@@ -41,42 +43,28 @@ export async function readBundle(
   const contents: BundleContents = { manifest: "", lockFiles: {}, files: [] };
   let sawManifest = false;
   let members = 0;
+  const take = (path: string, text: string) => {
+    if (path === "_manifest.yaml") {
+      contents.manifest = text;
+      sawManifest = true;
+    } else if (path === "runtime.yaml") contents.runtimeYaml = text;
+    else contents.lockFiles[path] = text;
+  };
   // Starwhale's bundles are plain tar; a gzipped one (magic bytes 1f 8b) is read too.
   const magic = size >= 2 ? await readAll(await open({ start: 0, end: 1 })) : Buffer.alloc(0);
   const gzipped = magic[0] === 0x1f && magic[1] === 0x8b;
-  const tar = extract();
-  const source = await open();
-  source.on("error", (error) => tar.destroy(error));
-  if (gzipped) {
-    const gunzip = createGunzip();
-    gunzip.on("error", (error) => tar.destroy(error));
-    source.pipe(gunzip).pipe(tar);
-  } else {
-    source.pipe(tar);
-  }
-  try {
-    for await (const entry of tar) {
-      members++;
-      const { header } = entry;
-      const path = memberPath(header.name);
-      const isFile = header.type === "file" || header.type === "contiguous-file";
-      if (isFile && path) contents.files.push({ path, size: header.size });
-      if (isFile && wantsText(path) && header.size <= maxTextBytes) {
-        const parts: Buffer[] = [];
-        for await (const part of entry) parts.push(part as Buffer);
-        const text = Buffer.concat(parts).toString("utf8");
-        if (path === "_manifest.yaml") {
-          contents.manifest = text;
-          sawManifest = true;
-        } else if (path === "runtime.yaml") contents.runtimeYaml = text;
-        else contents.lockFiles[path] = text;
-      } else {
-        entry.resume();
-      }
+  const onMember = async (member: TarMember) => {
+    members++;
+    const path = memberPath(member.name);
+    if (member.type === "file" && path) contents.files.push({ path, size: member.size });
+    if (member.type === "file" && wantsText(path) && member.size <= maxTextBytes) {
+      take(path, (await member.data()).toString("utf8"));
     }
+  };
+  try {
+    if (gzipped) await streamGzippedTar(await open(), onMember);
+    else await scanTar(open, size, onMember);
   } catch (error) {
-    // The extractor gave up part way: close the file it was reading.
-    source.destroy();
     const reason = (error as Error).message;
     throw invalidInput(
       `The bundle is not a readable tar archive (${reason.replace(/\.$/, "")})`,
@@ -89,4 +77,36 @@ export async function readBundle(
   if (!sawManifest)
     throw invalidInput("The bundle has no _manifest.yaml", "upload a .swrt file built by swcli");
   return contents;
+}
+
+/** Reads a gzipped tar front to back with tar-stream (a gzip stream can't be jumped through), like `scanTar`. */
+async function streamGzippedTar(source: Readable, onMember: (member: TarMember) => Promise<void>) {
+  const tar = extract();
+  const gunzip = createGunzip();
+  source.on("error", (error) => tar.destroy(error));
+  gunzip.on("error", (error) => tar.destroy(error));
+  source.pipe(gunzip).pipe(tar);
+  try {
+    for await (const entry of tar) {
+      const { header } = entry;
+      let read = false;
+      const isFile = header.type === "file" || header.type === "contiguous-file";
+      await onMember({
+        name: header.name,
+        type: isFile ? "file" : header.type === "directory" ? "directory" : "other",
+        size: header.size ?? 0,
+        data: async () => {
+          read = true;
+          const parts: Buffer[] = [];
+          for await (const part of entry) parts.push(part as Buffer);
+          return Buffer.concat(parts);
+        },
+      });
+      if (!read) entry.resume();
+    }
+  } catch (error) {
+    // The extractor gave up part way: close the file it was reading.
+    source.destroy();
+    throw error;
+  }
 }
