@@ -47,16 +47,24 @@ export async function rememberDigest(path: string, digest: string, stateDir: str
   await writeFile(file, digest);
 }
 
+/** The digest remembered for a bundle, if any. */
+async function rememberedDigest(path: string, stateDir: string): Promise<{ digest?: string; size: number }> {
+  const { file, size } = await digestCacheFile(path, stateDir);
+  const known = await readFile(file, "utf8").catch(() => "");
+  return /^sha256:[0-9a-f]{64}$/.test(known) ? { digest: known, size } : { size };
+}
+
 async function digestOf(
   path: string,
   options: BlobTransferOptions,
 ): Promise<{ digest: string; size: number }> {
-  const { file, size } = await digestCacheFile(path, options.stateDir);
-  const known = await readFile(file, "utf8").catch(() => "");
-  if (/^sha256:[0-9a-f]{64}$/.test(known)) return { digest: known, size };
-  const digest = await hashFile(path, size, options);
+  const remembered = await rememberedDigest(path, options.stateDir);
+  if (remembered.digest) return { digest: remembered.digest, size: remembered.size };
+  // Refused before any hashing when the caller may not write there (with a known digest, the first
+  // "missing" question below checks the same).
+  const digest = await hashFile(path, remembered.size, options);
   await rememberDigest(path, digest, options.stateDir).catch(() => undefined);
-  return { digest, size };
+  return { digest, size: remembered.size };
 }
 
 /**
@@ -73,7 +81,9 @@ export async function uploadFile(
   path: string,
   options: BlobTransferOptions,
 ): Promise<{ digest: string; size: number; sent: number }> {
-  await server.blobs.missing(project, []); // refused before any work when the caller may not write there
+  // Refused before any hashing when the caller may not write there; with a remembered digest, the first
+  // "missing" question below checks the same, one round trip less.
+  if (!(await rememberedDigest(path, options.stateDir)).digest) await server.blobs.missing(project, []);
   const { digest, size } = await digestOf(path, options);
   const stateFile = join(
     options.stateDir,
@@ -83,10 +93,11 @@ export async function uploadFile(
   for (let attempt = 0; ; attempt++) {
     const [missing] = await server.blobs.missing(project, [digest]);
     if (!missing) break;
-    const uploadId = await startOrResume(server, project, { digest, size, stateFile });
-    if (uploadId === undefined) break;
+    const upload = await startOrResume(server, project, { digest, size, stateFile });
+    if (upload === undefined) break;
+    const { uploadId } = upload;
     try {
-      sent += await sendFrom(server, project, { uploadId, size, path }, options);
+      sent += await sendFrom(server, project, { uploadId, size, path, offset: upload.offset }, options);
       await server.blobs.finish(project, uploadId);
       break;
     } catch (error) {
@@ -105,7 +116,7 @@ async function startOrResume(
   server: Server,
   project: string,
   blob: { digest: string; size: number; stateFile: string },
-): Promise<string | undefined> {
+): Promise<{ uploadId: string; offset: number } | undefined> {
   const saved = await readFile(blob.stateFile, "utf8").then(
     (text) => (JSON.parse(text) as { uploadId?: string }).uploadId,
     () => undefined,
@@ -115,61 +126,70 @@ async function startOrResume(
       if (isAppError(error) && error.code === "not_found") return undefined;
       throw error;
     });
-    if (state && state.digest === blob.digest) return state.uploadId;
+    if (state && state.digest === blob.digest) return { uploadId: state.uploadId, offset: state.offset };
   }
   const created = await server.blobs.createUpload(project, blob.digest, blob.size);
   if (created.status === "exists") return undefined;
   await mkdir(join(blob.stateFile, ".."), { recursive: true });
   await writeFile(blob.stateFile, JSON.stringify({ uploadId: created.uploadId, digest: blob.digest }));
-  return created.uploadId;
+  return { uploadId: created.uploadId, offset: created.offset };
 }
 
-/** Sends the file from the server's offset to the end, in chunks; returns the bytes sent. */
+/** Sends the file from the server's offset (`upload.offset`, as last heard) to the end, in chunks; returns the bytes sent. */
 async function sendFrom(
   server: Server,
   project: string,
-  upload: { uploadId: string; size: number; path: string },
+  upload: { uploadId: string; size: number; path: string; offset: number },
   options: BlobTransferOptions,
 ): Promise<number> {
-  let offset = (await server.blobs.uploadState(project, upload.uploadId)).offset;
+  let offset = upload.offset;
   if (offset > 0) options.progress.log(`resuming the upload at byte ${offset} of ${upload.size}`, "engine");
   options.progress.phase("upload", upload.size);
   options.progress.update(offset, upload.size);
   let sent = 0;
   let busy = 0;
   const file = await open(upload.path, "r");
+  // Two buffers: the next chunk is read into one while the other is being sent.
+  const buffers = [Buffer.allocUnsafe(DEFAULT_CHUNK_BYTES), Buffer.allocUnsafe(DEFAULT_CHUNK_BYTES)];
+  let turn = 0;
+  const readAt = async (at: number): Promise<Buffer> => {
+    const buffer = buffers[turn++ % 2]!;
+    const length = Math.min(buffer.length, upload.size - at);
+    const { bytesRead } = await file.read(buffer, 0, length, at);
+    if (bytesRead !== length) throw new AppError("conflict", `${upload.path} changed while it was uploaded`);
+    return buffer.subarray(0, length);
+  };
+  let ahead: { at: number; chunk: Promise<Buffer> } | undefined;
+  const settle = async () => {
+    await ahead?.chunk.catch(() => undefined);
+    ahead = undefined;
+  };
   try {
-    // Two buffers: one is being sent while the next is read.
-    const buffers = [Buffer.allocUnsafe(DEFAULT_CHUNK_BYTES), Buffer.allocUnsafe(DEFAULT_CHUNK_BYTES)];
-    let turn = 0;
     while (offset < upload.size) {
-      const buffer = buffers[turn++ % 2]!;
-      const length = Math.min(buffer.length, upload.size - offset);
-      const { bytesRead } = await file.read(buffer, 0, length, offset);
-      if (bytesRead !== length)
-        throw new AppError("conflict", `${upload.path} changed while it was uploaded`);
+      if (ahead?.at !== offset) await settle();
+      const body = await (ahead?.chunk ?? readAt(offset));
+      const following = offset + body.length;
+      ahead = following < upload.size ? { at: following, chunk: readAt(following) } : undefined;
+      // Handled here so a failed read-ahead is not an unhandled rejection while the chunk is sent; it is
+      // thrown again when the chunk is needed.
+      ahead?.chunk.catch(() => undefined);
       let answer: Awaited<ReturnType<typeof server.blobs.sendChunk>>;
       try {
-        answer = await server.blobs.sendChunk(
-          project,
-          upload,
-          offset,
-          buffer.subarray(0, length),
-          options.signal,
-        );
+        answer = await server.blobs.sendChunk(project, upload, offset, body, options.signal);
       } catch (error) {
         // Another request holds the upload (a concurrent swcli, or the one just killed, until the server notices).
         if (!isAppError(error) || error.code !== "conflict" || busy++ > 60) throw error;
+        await settle();
         await sleep(500, undefined, { signal: options.signal });
         offset = (await server.blobs.uploadState(project, upload.uploadId)).offset;
         continue;
       }
-      const next = "mismatch" in answer ? answer.offset : answer.offset;
-      if (!("mismatch" in answer)) sent += next - offset;
-      offset = next;
+      if (!("mismatch" in answer)) sent += answer.offset - offset;
+      offset = answer.offset;
       options.progress.update(offset, upload.size);
     }
   } finally {
+    await settle();
     await file.close();
   }
   return sent;
