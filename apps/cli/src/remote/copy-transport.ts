@@ -1,14 +1,14 @@
 import { mkdir, rename, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { localTransport } from "@swhub/runtime/copy/local";
 import type { CopyRef, CopyTransport, TransferOptions } from "@swhub/runtime/copy/transport";
-import { bundlePath, registerVersion, type Store, tmpDir } from "@swhub/runtime/store/index";
+import { bundlePath, registerVersion, type Store } from "@swhub/runtime/store/index";
 import { isAppError } from "@swhub/shared/errors";
 import { isLocal } from "@swhub/shared/uri";
 import type { CommandContext } from "../command";
 import { downloadBlob } from "./download";
 import { openServer, type Server } from "./open";
-import { rememberDigest, uploadFile } from "./upload";
+import { rememberDigest, transferStateDir, uploadFile } from "./upload";
 
 type Side = Pick<CopyTransport, "sourceTags" | "exists" | "addTags">;
 
@@ -31,7 +31,7 @@ export function copyTransport(ctx: CommandContext, store: Store): CopyTransport 
   };
   const local = localTransport(store);
   const sideOf = (ref: CopyRef): Side => (isLocal(ref.instance) ? local : serverSide(serverOf(ref)));
-  const stateDir = join(tmpDir(store), "transfers");
+  const stateDir = transferStateDir(store);
 
   const commit = (dest: CopyRef, bundleDigest: string, force: boolean) =>
     serverOf(dest).call((t) =>

@@ -3,6 +3,7 @@ import { createReadStream } from "node:fs";
 import { mkdir, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { type Store, tmpDir } from "@swhub/runtime/store/index";
 import { DEFAULT_CHUNK_BYTES } from "@swhub/shared/blob-protocol";
 import { AppError, isAppError } from "@swhub/shared/errors";
 import type { ProgressSink } from "@swhub/shared/progress";
@@ -14,6 +15,9 @@ export interface BlobTransferOptions {
   /** Where unfinished transfers keep their state (the store's scratch directory), so a rerun resumes. */
   stateDir: string;
 }
+
+/** Where transfers keep their state: unfinished uploads and downloads, and the remembered bundle digests. */
+export const transferStateDir = (store: Store) => join(tmpDir(store), "transfers");
 
 /** `sha256:<hex>` of a file, reported as the `hash` phase. */
 export async function hashFile(path: string, size: number, options: BlobTransferOptions): Promise<string> {

@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { buildWheel, createVenv, makeTempDir, pipInstall } from "@swhub/runtime/testing/python";
@@ -79,6 +79,14 @@ describe("reproducible builds", () => {
     const first = ok(await build(a, ["-del"], dir));
     const second = ok(await build(b, ["-del"], dir));
     expect(await readFile(second.bundle_path)).toEqual(await readFile(first.bundle_path));
+    // The build remembers the bundle's digest, so a first `runtime copy` to a server needn't hash it again.
+    const remembered = await readdir(join(a.storage, ".tmp", "transfers"));
+    const digest = createHash("sha256")
+      .update(await readFile(first.bundle_path))
+      .digest("hex");
+    expect(
+      await Promise.all(remembered.map((f) => readFile(join(a.storage, ".tmp", "transfers", f), "utf8"))),
+    ).toEqual([`sha256:${digest}`]);
   });
 
   it("refuses to build a version id that exists", async () => {

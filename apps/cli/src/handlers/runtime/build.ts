@@ -5,6 +5,7 @@ import type { CommandContext } from "../../command";
 import type { BuildOptions } from "../../commands/runtime/build";
 import { displayVersion } from "../../output/format";
 import type { RuntimeBuildJson } from "../../output/shapes";
+import { rememberDigest, transferStateDir } from "../../remote/upload";
 import { projectTarget, requireStandaloneCurrent } from "../../store";
 import { buildOnServer } from "./build-remote";
 import { buildSettings } from "./build-settings";
@@ -47,6 +48,13 @@ export async function build(options: BuildOptions, ctx: CommandContext): Promise
     warn: (text) => ctx.output.warn(text),
     signal: ctx.signal,
   });
+  // The build hashed the bundle while writing it: remembered, the first `runtime copy` to a server needn't read
+  // it again before sending.
+  await rememberDigest(
+    built.bundlePath,
+    built.digest,
+    transferStateDir({ root: ctx.config.storageRoot }),
+  ).catch(() => undefined);
   const uri = formatResourceUri({
     instance: target.instance,
     project: built.project,
