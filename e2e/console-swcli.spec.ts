@@ -47,6 +47,8 @@ test("a runtime copied in with swcli appears in the console, and the console's U
 
     const base = process.env.SW_E2E_BASE_URL!;
     await box.swcli("instance", "login", base, "--alias", "hub", "--token", token);
+    // Login makes the server current; the source is a local runtime.
+    await box.swcli("instance", "select", "local");
     await box.swcli("runtime", "copy", `cli-env/version/${version}`, `cloud://hub/project/${project}`);
 
     await api.signInBrowser(context);
