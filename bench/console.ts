@@ -20,7 +20,7 @@ import { createUser } from "@swhub/api/services/users";
 import { createContext } from "@swhub/api/trpc";
 import { createTestDatabase } from "@swhub/db/testing";
 import postgres from "postgres";
-import { perRuntime, runtimeCount, seedConsoleProject } from "./console-seed";
+import { perRuntime, runtimeCount, seedConsoleProject } from "./console/seed";
 
 const { values } = parseArgs({
   options: { requests: { type: "string", default: "200" }, navigations: { type: "string", default: "20" } },
