@@ -55,6 +55,15 @@ test("the jobs list: every job with its state, paged, filtered by state, readabl
   await jobs.gotoList();
   await expect(jobs.rows).toHaveCount(12);
   await expect(page.getByRole("link", { name: "New build" })).toHaveCount(0);
+  // ... and a failed job's page without retry or cancel; the form itself says why not.
+  await jobs.gotoList("?state=failed");
+  await jobs.rows.first().getByRole("link").first().click();
+  await expect(jobs.reason).toBeVisible();
+  await expect(page.getByRole("button", { name: "Retry" })).toHaveCount(0);
+  await jobs.gotoNewBuild();
+  await expect(page.getByRole("alert", { name: "Not allowed" })).toContainText(
+    "needs the maintainer or owner role",
+  );
 
   // Phone width: the table keeps job, state and progress.
   await page.setViewportSize({ width: 390, height: 844 });
