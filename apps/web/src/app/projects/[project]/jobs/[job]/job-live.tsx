@@ -215,7 +215,12 @@ export function JobLive({
         ) : null}
       </section>
 
-      <JobLog jobId={job.id} lines={stream.log} live={connection !== "ended" && connection !== "lost"} />
+      <JobLog
+        jobId={job.id}
+        chunks={stream.log}
+        count={stream.logLines}
+        live={connection !== "ended" && connection !== "lost"}
+      />
     </div>
   );
 }
