@@ -43,6 +43,8 @@ export default async function globalSetup() {
   };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
+  // An empty Postgres database instead of the embedded one, when given (migrations run on start).
+  if (process.env.SW_E2E_DATABASE_URL) env.DATABASE_URL = process.env.SW_E2E_DATABASE_URL;
 
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     cwd: root,
