@@ -46,6 +46,13 @@ test("the jobs list: every job with its state, paged, filtered by state, readabl
   await jobs.rows.first().getByRole("link").first().click();
   await expect(jobs.reason).toContainText("requirements.txt");
 
+  // A job shows only under its own project: another project's URL with its id is not found.
+  const other = unique("other");
+  await api.mutate("project.create", { name: other });
+  await new JobPages(page, other).gotoJob(good);
+  await expect(page.getByRole("alert", { name: "Not found" })).toContainText(`Job ${good} not found`);
+  await expect(page.getByRole("log", { name: "Job log" })).toHaveCount(0);
+
   // A guest reads the list but gets no build button.
   const guest = await api.createUser(unique("guest"));
   await api.mutate("member.add", { project, userName: guest.name, role: "guest" });
