@@ -47,6 +47,7 @@ test("submit a build in the console, watch it stream live, reload mid-way, open 
     await expect(page.getByTestId("build-error")).toBeFocused();
     await page.getByLabel("Add requirements files and wheels").setInputFiles([gamma]);
     await expect(named).toContainText("e2e_gamma-0.3-py3-none-any.whl, added");
+    await expect(page.getByTestId("build-error")).toHaveCount(0);
     await shootBothThemes(page, "new-build");
 
     // The first chunk's connection drops: the form asks the server where the upload stands and goes on.
