@@ -21,7 +21,7 @@ import { createJobEventBus } from "@swhub/api/job-bus";
 import { createEnqueuer, createRedis } from "@swhub/api/queue";
 import { createApiToken } from "@swhub/api/services/api-tokens";
 import { ingestBlob } from "@swhub/api/services/blob-ingest";
-import { appendJobEvents } from "@swhub/api/services/job-events";
+import { appendJobEvents, listJobEvents } from "@swhub/api/services/job-events";
 import { submitBuild } from "@swhub/api/services/jobs";
 import { createProject } from "@swhub/api/services/projects";
 import { createUser } from "@swhub/api/services/users";
@@ -46,7 +46,7 @@ const prefix = `swhub-bench-${randomBytes(4).toString("hex")}`;
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 function summary(label: string, samples: number[]): { p50: number; p95: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
+  const sorted = samples.filter(Number.isFinite).sort((a, b) => a - b);
   const p50 = quantile(sorted, 0.5);
   const p95 = quantile(sorted, 0.95);
   console.log(
@@ -230,6 +230,11 @@ async function main() {
         return event.type === "state" && event.state === "succeeded";
       });
       noop.push(performance.now() - started);
+      if (states.running === undefined) {
+        console.log(
+          `  job ${job.id}: no running event in ${JSON.stringify(await listJobEvents(t.db, Number(job.id), 0))}`,
+        );
+      }
       pickup.push(states.running! - states.queued!);
       run.push(states.succeeded! - states.running!);
     }
