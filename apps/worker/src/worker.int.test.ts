@@ -101,6 +101,19 @@ describe("workers", () => {
     });
   });
 
+  it("runs blobs.gc: a blob nothing refers to goes, the report is the job's result", async () => {
+    const orphan = await uploadContext(env.t.db, env.blobs, env.project, { "runtime.yaml": "name: gone\n" });
+    const { id } = await env.enqueuer.enqueue("blobs.gc", { olderThanSeconds: 0 });
+    const queue = new Queue("maintenance", { connection: env.producer, prefix: env.prefix });
+    try {
+      await expect.poll(() => queue.getJobState(id), { timeout: 15_000, interval: 50 }).toBe("completed");
+      expect((await queue.getJob(id))!.returnvalue.blobs).toBeGreaterThanOrEqual(1);
+    } finally {
+      await queue.close();
+    }
+    expect(await env.blobs.has(orphan)).toBe(false);
+  });
+
   it("refuses a job whose payload does not match the catalog, naming the field", async () => {
     const queue = new Queue("builds", { connection: env.producer, prefix: env.prefix });
     const job = await queue.add("runtime.build", { ...buildPayload, runtimeName: 42 }, { attempts: 3 });
