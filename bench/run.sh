@@ -19,6 +19,7 @@ needs_of() {
     restore) echo "cmd:tar cmd:gzip" ;;
     registry-lists) echo "postgres" ;;
     jobs) echo "postgres" ;;
+    copy) echo "cmd:curl postgres" ;;
     *) echo "" ;;
   esac
 }
