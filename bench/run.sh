@@ -20,6 +20,7 @@ needs_of() {
     registry-lists) echo "postgres" ;;
     jobs) echo "postgres" ;;
     copy) echo "cmd:curl postgres" ;;
+    console) echo "postgres file:/usr/bin/chromium" ;;
     *) echo "" ;;
   esac
 }
