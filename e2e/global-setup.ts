@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pushBaseImage } from "./images";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -34,6 +35,14 @@ export default async function globalSetup() {
     // Our own queues, so a worker of another instance on the same Redis never takes our jobs.
     SW_QUEUE_PREFIX: `swhub-e2e-${port}`,
   };
+  // With the loopback registry test-all.sh starts, the worker pushes images there (over http), on the python base
+  // image pushed here, under a namespace of this run.
+  const registry = process.env.SW_TEST_REGISTRY;
+  if (registry) {
+    env.SW_REGISTRY = `${registry}/e2e-${port}`;
+    env.SW_REGISTRY_INSECURE = "1";
+    env.SW_BASE_IMAGE = await pushBaseImage(registry);
+  }
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
 
