@@ -134,6 +134,7 @@ describe("runtime.dockerize", () => {
       [`${repo}:stable`, `${repo}:v0`, `${repo}:${version}`].sort().map((r) => [r, digest, ["linux/amd64"]]),
     );
 
+    expect(info.images[0]!.reference).toBe(`${repo}:${version}`); // the one the version page shows first
     const inspected = await skopeoJson("inspect", "--tls-verify=false", `docker://${repo}:v0`);
     expect(inspected.Digest).toBe(digest);
     expect(inspected.Labels).toMatchObject({

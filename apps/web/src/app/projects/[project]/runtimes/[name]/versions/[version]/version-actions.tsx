@@ -67,8 +67,9 @@ export function VersionActions({
         <CopyButton text={command} label="Copy the swcli runtime copy command" />
       </div>
       {image ? (
-        <div className="flex items-center gap-2" data-testid="version-image">
+        <div className="flex items-center gap-2">
           <code
+            data-testid="version-image"
             className="min-w-0 flex-1 truncate rounded bg-surface-muted px-2 py-1.5 font-mono text-xs"
             title={`${image.reference}\n${image.digest}`}
           >
