@@ -90,8 +90,8 @@ try {
       async () => (await fresh()).runtime.list({ project: "big", name: "rt-1" }),
     ],
     [
-      "runtime.history (page 1 of 50 rows)",
-      async () => (await fresh()).runtime.history({ project: "big", name: "rt-100", size: 50 }),
+      "runtime.history (page 1, 20 rows as the page shows)",
+      async () => (await fresh()).runtime.history({ project: "big", name: "rt-100", size: 20 }),
     ],
     [
       "runtime.diff (v0 → latest, 40 packages)",
@@ -151,10 +151,19 @@ try {
   });
   await time("runtime.list (page 1, by name)", requests, trpcGet("runtime.list", { project: "big" }));
   await time(
-    "runtime.history (page 1 of 50 rows)",
+    "runtime.history (page 1, 20 rows as the page shows)",
     requests,
-    trpcGet("runtime.history", { project: "big", name: "rt-100", size: 50 }),
+    trpcGet("runtime.history", { project: "big", name: "rt-100", size: 20 }),
   );
+
+  const html = (path: string) => async () => {
+    const res = await fetch(`${base}${path}`, { headers: { cookie } });
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+    await res.text();
+  };
+  await time("page HTML, baseline: /account", requests, html("/account"));
+  await time("page HTML: /projects/big/runtimes", requests, html("/projects/big/runtimes"));
+  await time("page HTML: /projects/big/runtimes/rt-100", requests, html("/projects/big/runtimes/rt-100"));
 
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",

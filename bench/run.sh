@@ -3,7 +3,7 @@
 # A bench whose tools or services are missing is skipped with the reason; a bench that fails is reported and the
 # others still run. The exit code is 1 when a bench failed (not when one was skipped).
 #
-#   bash bench/run.sh                 # all of them (slow: about half an hour on 2 cores)
+#   bash bench/run.sh                 # all of them (about 12 minutes on 2 cores)
 #   bash bench/run.sh push restore    # some of them, by file name
 set -uo pipefail
 
@@ -76,6 +76,6 @@ echo "=== summary ($(date -u +%H:%M:%S) UTC, $(nproc) cores)"
 for name in "${benches[@]}"; do
   echo "$name: ${outcome[$name]}"
   # The result lines: ratios against the same-run baseline, the medians they come from, the list timings.
-  [ -f "$logs/$name.log" ] && grep -E 'ratio|target|median|[0-9] ms  [a-z]' "$logs/$name.log" | sed 's/^ */  /'
+  [ -f "$logs/$name.log" ] && grep -E 'ratio|target|median|[0-9] ms  [a-z]|^  [a-zA-Z].*  +[0-9.]+ ms$' "$logs/$name.log" | sed 's/^ */  /'
 done
 exit $failed

@@ -14,7 +14,9 @@ test("a user signs in, creates an API token that is shown once, and revokes it",
 
   // A token without a name is refused with the server's reason, and nothing is created.
   await page.getByRole("button", { name: "Create token" }).click();
-  await expect(page.getByRole("alert")).toContainText("Name the token after where it is used");
+  await expect(page.locator("main").getByRole("alert")).toContainText(
+    "Name the token after where it is used",
+  );
 
   await page.getByLabel("Token name").fill("laptop");
   await page.getByLabel("Expires").selectOption({ label: "In 30 days" });

@@ -24,14 +24,14 @@ test("an owner creates a project, invites a member, changes their role and makes
   await page.goto("/projects");
   await page.getByLabel("Project name").fill(project);
   await page.getByRole("button", { name: "Create project" }).click();
-  await expect(page.getByRole("alert")).toContainText(`Project "${project}" already exists`);
+  await expect(page.locator("main").getByRole("alert")).toContainText(`Project "${project}" already exists`);
   await expect(page.getByRole("link", { name: project })).toBeVisible();
   await shootBothThemes(page, "projects");
 
   await page.goto(`/projects/${project}/members`);
   await page.getByLabel("User name").fill("nobody-here");
   await page.getByRole("button", { name: "Invite" }).click();
-  await expect(page.getByRole("alert")).toContainText('User "nobody-here" not found');
+  await expect(page.locator("main").getByRole("alert")).toContainText('User "nobody-here" not found');
 
   await page.getByLabel("User name").fill(bob.name);
   await page.getByLabel("Role", { exact: true }).selectOption("guest");

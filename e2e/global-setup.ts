@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildWheel } from "@swhub/runtime/testing/python";
 import { pushBaseImage } from "./images";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -24,6 +25,11 @@ async function freePort(): Promise<number> {
 export default async function globalSetup() {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), "swhub-e2e-"));
+  // Builds run offline: the worker installs from this wheel directory only (pip's --find-links, no index).
+  const wheels = join(dataDir, "wheels");
+  await mkdir(wheels);
+  await buildWheel(wheels, { name: "e2e-alpha", version: "1.0", requires: ["e2e-beta>=1"] });
+  await buildWheel(wheels, { name: "e2e-beta", version: "1.2" });
   const admin = { name: "starwhale", password: `e2e-${Math.random().toString(36).slice(2, 12)}` };
 
   const env: NodeJS.ProcessEnv = {
@@ -34,6 +40,7 @@ export default async function globalSetup() {
     SW_ADMIN_PASSWORD: admin.password,
     // Our own queues, so a worker of another instance on the same Redis never takes our jobs.
     SW_QUEUE_PREFIX: `swhub-e2e-${port}`,
+    SW_BUILD_FIND_LINKS: wheels,
   };
   // With the loopback registry test-all.sh starts, the worker pushes images there (over http), on the python base
   // image pushed here, under a namespace of this run.
@@ -45,6 +52,8 @@ export default async function globalSetup() {
   }
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
+  // An empty Postgres database instead of the embedded one, when given (migrations run on start).
+  if (process.env.SW_E2E_DATABASE_URL) env.DATABASE_URL = process.env.SW_E2E_DATABASE_URL;
 
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     cwd: root,

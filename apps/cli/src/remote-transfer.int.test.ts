@@ -132,7 +132,8 @@ describe("a ~200 MB runtime", () => {
     );
     expect(forced.status).toBe("overwritten");
     // The part file of the transfer between servers was cleaned up.
-    expect(await readdir(join(box.storage, ".tmp", "transfers")).catch(() => [])).toEqual([]);
+    const left = await readdir(join(box.storage, ".tmp", "transfers")).catch(() => []);
+    expect(left.filter((f) => !f.startsWith("digest-"))).toEqual([]);
   }, 180_000);
 });
 

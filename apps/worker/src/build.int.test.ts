@@ -10,12 +10,12 @@ import { cancelJob, retryJob, submitBuild } from "@swhub/api/services/jobs";
 import { jobs, runtimeVersions, users } from "@swhub/db/schema";
 import { extractBundle } from "@swhub/runtime/bundle/extract";
 import { restoreRuntime } from "@swhub/runtime/restore/restore";
-import { buildProject, buildWheel, makeTempDir, pipEnv } from "@swhub/runtime/testing/python";
+import { buildWheel, makeTempDir, pipEnv } from "@swhub/runtime/testing/python";
 import { buildPhases, type JobEvent } from "@swhub/shared/jobs";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHandlers } from "./handler-map";
-import { uploadContext, waitForJob } from "./testing/build-context";
+import { slowBuildContext, uploadContext, waitForJob } from "./testing/build-context";
 import { createJobTestEnv, type JobTestEnv } from "./testing/job-env";
 import { type RunningWorkers, startWorkers } from "./worker";
 
@@ -163,15 +163,7 @@ describe("runtime.build", () => {
   it("cancels a running build: pip is killed, no version, no staged upload, no files left", async () => {
     const before = (await versions()).length;
     const slow = await makeTempDir("job-slow");
-    await buildProject(join(slow, "slowpkg"), { name: "slowpkg", version: "1.0" });
-    // The build backend sleeps, so pip is busy in the install phase when the cancel comes.
-    const backend = join(slow, "slowpkg", "_swhub_backend.py");
-    const source = `${await readFile(backend, "utf8")}\nimport time, pathlib\npathlib.Path(${JSON.stringify(join(slow, "started"))}).write_text(str(__import__("os").getpid()))\ntime.sleep(120)\n`;
-    const files: Record<string, string> = { "runtime.yaml": runtimeYaml("  - pip: [./slowpkg]\n") };
-    for (const name of ["pyproject.toml", "slowpkg/__init__.py"]) {
-      files[`slowpkg/${name}`] = await readFile(join(slow, "slowpkg", name), "utf8");
-    }
-    files["slowpkg/_swhub_backend.py"] = source;
+    const files = await slowBuildContext(join(slow, "started"), 120);
     const { job } = await submit(files, "cancel-me");
     await expect
       .poll(() => readFile(join(slow, "started"), "utf8").catch(() => ""), { timeout: 60_000 })

@@ -34,6 +34,8 @@ export interface RunDeps {
   shutdown: AbortSignal;
   /** Runs in progress in this process, by jobs row id, so a cancel request can stop them. */
   running: Map<number, AbortController>;
+  /** Ends of runs the database refused (it was away), written when it answers again. */
+  deferred: Array<() => Promise<unknown>>;
 }
 
 const errorText = (error: unknown): string => {
@@ -189,13 +191,13 @@ async function endFailedRun(
   if (retryable) {
     logs.push({ type: "log", stream: "engine", line: "another attempt will start from scratch" });
   }
+  const release = async () =>
+    announce(await releaseJob(deps.db, claim, { state: retryable ? "queued" : "failed", reason, logs }));
   try {
-    const events = await persist(() =>
-      releaseJob(deps.db, claim, { state: retryable ? "queued" : "failed", reason, logs }),
-    );
-    await announce(events);
+    await persist(release);
   } catch {
-    // The database stayed away: BullMQ records the failure, and the reconciler ends the row when it is back.
+    // The database stayed away: the end is written when it is back (unless the reconciler took the job first).
+    deps.deferred.push(release);
     throw new Error(reason);
   }
   if (retryable) throw new Error(reason);

@@ -101,7 +101,12 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
     staleClaimMs: options.staleClaimMs ?? defaultStaleClaimMs,
     shutdown: shutdown.signal,
     running: new Map(),
+    deferred: [],
   };
+  const retryDeferred = setInterval(() => {
+    const pending = deps.deferred.splice(0);
+    for (const write of pending) write().catch(() => deps.deferred.push(write));
+  }, 1_000);
   // A cancel request reaches every worker; the one running the job stops it (kills its processes).
   const stopListening = await options.bus.onCancelRequest((jobId) => {
     const run = deps.running.get(Number(jobId));
@@ -121,6 +126,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
+      clearInterval(retryDeferred);
       shutdown.abort();
       stopListening();
     },

@@ -3,7 +3,11 @@ import { type DbClient, wrapPglite } from "./client";
 import { listenPglite } from "./pglite-server";
 
 export interface ServedPglite {
-  /** The open database, for the serving process itself (migrations, the first admin). */
+  /**
+   * The open database, for the serving process itself (migrations, the first admin). It shares PGlite's one
+   * session with the clients: each of its queries waits for the session, but its transactions are not kept
+   * whole against clients, so use it before they connect.
+   */
   db: DbClient;
   /** A Postgres URL that other processes connect to. */
   url: string;

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import {
   blobErrorBodySchema,
   blobPaths,
@@ -15,6 +16,7 @@ import {
 import { AppError } from "@swhub/shared/errors";
 import type { z } from "zod";
 import { isAppErrorCode } from "./errors";
+import { type RawRequest, rawRequest, readText } from "./raw-http";
 import type { ServerConnection } from "./server";
 
 /**
@@ -38,7 +40,7 @@ export interface BlobClient {
   ): Promise<UploadState | { mismatch: true; offset: number }>;
   finish(project: string, uploadId: string): Promise<FinishedUpload>;
   /** The blob's bytes from `start` on (a `Range` request when `start > 0`). */
-  download(project: string, digest: string, start: number, signal?: AbortSignal): Promise<Response>;
+  download(project: string, digest: string, start: number, signal?: AbortSignal): Promise<IncomingMessage>;
 }
 
 export function blobClient(server: ServerConnection): BlobClient {
@@ -47,6 +49,16 @@ export function blobClient(server: ServerConnection): BlobClient {
       return await fetch(`${server.url}${path}`, {
         ...init,
         headers: { ...server.authHeaders(), ...(init.headers as Record<string, string> | undefined) },
+      });
+    } catch (error) {
+      return server.fail(error);
+    }
+  };
+  const raw = async (path: string, init: RawRequest): Promise<IncomingMessage> => {
+    try {
+      return await rawRequest(`${server.url}${path}`, {
+        ...init,
+        headers: { ...server.authHeaders(), ...init.headers },
       });
     } catch (error) {
       return server.fail(error);
@@ -86,7 +98,7 @@ export function blobClient(server: ServerConnection): BlobClient {
       return expect(await request(blobPaths.upload(project, uploadId)), uploadStateSchema);
     },
     async sendChunk(project, upload, start, body, signal) {
-      const response = await request(blobPaths.upload(project, upload.uploadId), {
+      const response = await raw(blobPaths.upload(project, upload.uploadId), {
         method: "PATCH",
         headers: {
           "content-type": "application/octet-stream",
@@ -95,12 +107,12 @@ export function blobClient(server: ServerConnection): BlobClient {
         body,
         signal,
       });
-      if (response.status === 416) {
-        const offset = Number(response.headers.get(UPLOAD_OFFSET_HEADER));
-        await response.body?.cancel();
+      const text = await readText(response);
+      if (response.statusCode === 416) {
+        const offset = Number(response.headers[UPLOAD_OFFSET_HEADER.toLowerCase()]);
         if (Number.isSafeInteger(offset)) return { mismatch: true, offset };
       }
-      return expect(response, uploadStateSchema);
+      return expect(new Response(text, { status: response.statusCode ?? 500 }), uploadStateSchema);
     },
     async finish(project, uploadId) {
       return expect(
@@ -109,11 +121,13 @@ export function blobClient(server: ServerConnection): BlobClient {
       );
     },
     async download(project, digest, start, signal) {
-      const response = await request(blobPaths.blob(project, digest), {
+      const response = await raw(blobPaths.blob(project, digest), {
+        method: "GET",
         headers: start > 0 ? { range: `bytes=${start}-` } : {},
         signal,
       });
-      if (!response.ok) throw await errorOf(response, server);
+      const status = response.statusCode ?? 500;
+      if (status >= 400) throw await errorOf(new Response(await readText(response), { status }), server);
       return response;
     },
   };

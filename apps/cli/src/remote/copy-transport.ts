@@ -8,7 +8,7 @@ import { isLocal } from "@swhub/shared/uri";
 import type { CommandContext } from "../command";
 import { downloadBlob } from "./download";
 import { openServer, type Server } from "./open";
-import { uploadFile } from "./upload";
+import { rememberDigest, uploadFile } from "./upload";
 
 type Side = Pick<CopyTransport, "sourceTags" | "exists" | "addTags">;
 
@@ -44,13 +44,17 @@ export function copyTransport(ctx: CommandContext, store: Store): CopyTransport 
       }),
     );
 
-  const download = async (src: CopyRef, options: TransferOptions) => {
+  const download = async (
+    src: CopyRef,
+    options: TransferOptions,
+  ): Promise<{ part: string; digest: string }> => {
     const server = serverOf(src);
     const info = await server.call((t) =>
       t.runtime.info.query({ project: src.project, name: src.name, version: src.version }),
     );
     const blob = { digest: info.digest, size: info.size };
-    return downloadBlob(server, String(info.project.id), blob, { ...options, stateDir });
+    const part = await downloadBlob(server, String(info.project.id), blob, { ...options, stateDir });
+    return { part, digest: info.digest };
   };
 
   return {
@@ -67,10 +71,11 @@ export function copyTransport(ctx: CommandContext, store: Store): CopyTransport 
         return;
       }
       if (isLocal(dest.instance)) {
-        const part = await download(src, options);
+        const { part, digest } = await download(src, options);
         const to = bundlePath(store, dest.project, dest.name, dest.version);
         await mkdir(dirname(to), { recursive: true });
         await rename(part, to);
+        await rememberDigest(to, digest, stateDir).catch(() => undefined);
         await registerVersion(store, dest.project, dest.name, dest.version);
         return;
       }
@@ -87,7 +92,7 @@ export function copyTransport(ctx: CommandContext, store: Store): CopyTransport 
         );
         return;
       }
-      const part = await download(src, options);
+      const { part } = await download(src, options);
       try {
         const { digest } = await uploadFile(serverOf(dest), dest.project, part, transfer);
         await commit(dest, digest, options.force);

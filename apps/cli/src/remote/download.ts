@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { mkdir, open, rm, stat } from "node:fs/promises";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { AppError } from "@swhub/shared/errors";
 import type { Server } from "./open";
 import type { BlobTransferOptions } from "./upload";
@@ -34,24 +36,26 @@ export async function downloadBlob(
   options.progress.update(have, blob.size);
   if (have < blob.size) {
     const response = await server.blobs.download(project, blob.digest, have, options.signal);
-    if (have > 0 && response.status !== 206) {
+    if (have > 0 && response.statusCode !== 206) {
       // The server sent the whole blob after all: start over.
-      await response.body?.cancel();
+      response.resume();
       await rm(part, { force: true });
       return downloadBlob(server, project, blob, options);
     }
     let done = have;
-    const file = await open(part, have > 0 ? "a" : "w");
-    try {
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-        hash.update(chunk);
-        await file.write(chunk);
-        done += chunk.length;
+    const counted = new Transform({
+      transform(piece: Buffer, _encoding, callback) {
+        hash.update(piece);
+        done += piece.length;
         options.progress.update(done, blob.size);
-      }
-    } finally {
-      await file.close();
-    }
+        callback(null, piece);
+      },
+    });
+    await pipeline(
+      response,
+      counted,
+      createWriteStream(part, { flags: have > 0 ? "a" : "w", highWaterMark: 4 << 20 }),
+    );
   }
   const digest = `sha256:${hash.digest("hex")}`;
   if (digest !== blob.digest) {

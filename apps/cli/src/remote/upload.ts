@@ -29,6 +29,37 @@ export async function hashFile(path: string, size: number, options: BlobTransfer
 }
 
 /**
+ * Bundles never change once written, so their digests are remembered (by path, size, mtime and inode) in
+ * `stateDir`: copying a bundle again, or uploading one that was downloaded, reads it once less.
+ */
+const digestCacheFile = async (path: string, stateDir: string) => {
+  const s = await stat(path);
+  const key = createHash("sha256")
+    .update(`${path}\n${s.size}\n${s.mtimeMs}\n${s.ino}`)
+    .digest("hex")
+    .slice(0, 32);
+  return { file: join(stateDir, `digest-${key}`), size: s.size };
+};
+
+export async function rememberDigest(path: string, digest: string, stateDir: string): Promise<void> {
+  const { file } = await digestCacheFile(path, stateDir);
+  await mkdir(stateDir, { recursive: true });
+  await writeFile(file, digest);
+}
+
+async function digestOf(
+  path: string,
+  options: BlobTransferOptions,
+): Promise<{ digest: string; size: number }> {
+  const { file, size } = await digestCacheFile(path, options.stateDir);
+  const known = await readFile(file, "utf8").catch(() => "");
+  if (/^sha256:[0-9a-f]{64}$/.test(known)) return { digest: known, size };
+  const digest = await hashFile(path, size, options);
+  await rememberDigest(path, digest, options.stateDir).catch(() => undefined);
+  return { digest, size };
+}
+
+/**
  * Puts a file into a project's blobs, sending only what the server lacks:
  * - nothing at all when the project has the blob (a second copy of a version transfers no blob bytes);
  * - after an interruption, only the bytes past the server's offset: the upload's id is kept in `stateDir`;
@@ -42,9 +73,8 @@ export async function uploadFile(
   path: string,
   options: BlobTransferOptions,
 ): Promise<{ digest: string; size: number; sent: number }> {
-  const { size } = await stat(path);
   await server.blobs.missing(project, []); // refused before any work when the caller may not write there
-  const digest = await hashFile(path, size, options);
+  const { digest, size } = await digestOf(path, options);
   const stateFile = join(
     options.stateDir,
     `upload-${createHash("sha256").update(`${server.url}\n${project}\n${digest}`).digest("hex").slice(0, 32)}.json`,
@@ -60,9 +90,11 @@ export async function uploadFile(
       await server.blobs.finish(project, uploadId);
       break;
     } catch (error) {
-      // The upload vanished (another swcli finished it, or it was collected): ask again what is missing.
-      if (!isAppError(error) || error.code !== "not_found" || attempt >= 3) throw error;
-      await rm(stateFile, { force: true });
+      // The upload vanished (another swcli finished it, or it was collected), or another swcli is finishing it
+      // right now: ask again what is missing.
+      if (!isAppError(error) || !["not_found", "conflict"].includes(error.code) || attempt >= 20) throw error;
+      if (error.code === "not_found") await rm(stateFile, { force: true });
+      await sleep(250, undefined, { signal: options.signal });
     }
   }
   await rm(stateFile, { force: true });

@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDirectoryBlobStore } from "@swhub/api/blobs/directory-store";
 import { serveApi } from "@swhub/api/http";
+import { createJobEventBus } from "@swhub/api/job-bus";
+import { createEnqueuer, createRedis } from "@swhub/api/queue";
 import { createApiToken } from "@swhub/api/services/api-tokens";
 import { addMember } from "@swhub/api/services/members";
 import { createProject } from "@swhub/api/services/projects";
@@ -27,10 +29,21 @@ export interface TestServer {
 
 export const passwordOf = (name: string) => `${name}-password`;
 
-export async function startTestServer(): Promise<TestServer> {
+/** With `jobs`, the server queues jobs on that Redis under that prefix (a worker started by the test runs them). */
+export async function startTestServer(
+  options: { jobs?: { redisUrl: string; prefix: string } } = {},
+): Promise<TestServer> {
   const db = await createTestDatabase();
   const blobDir = await mkdtemp(join(tmpdir(), "swcli-server-blobs-"));
-  const server = await serveApi({ db: db.db, blobs: createDirectoryBlobStore(blobDir) });
+  const redis = options.jobs ? createRedis(options.jobs.redisUrl, "worker") : undefined;
+  const jobs =
+    options.jobs && redis
+      ? {
+          enqueuer: createEnqueuer(redis, options.jobs.prefix),
+          bus: createJobEventBus({ url: options.jobs.redisUrl, prefix: options.jobs.prefix }),
+        }
+      : undefined;
+  const server = await serveApi({ db: db.db, blobs: createDirectoryBlobStore(blobDir), jobs });
   const make = (name: string, isAdmin = false) =>
     createUser(db.db, { name, password: passwordOf(name), isAdmin });
   const admin = await make("admin", true);
@@ -49,6 +62,9 @@ export async function startTestServer(): Promise<TestServer> {
     },
     async close() {
       await server.close();
+      await jobs?.enqueuer.close();
+      await jobs?.bus.close();
+      redis?.disconnect();
       await db.drop();
       await rm(blobDir, { recursive: true, force: true });
     },

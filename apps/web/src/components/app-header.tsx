@@ -9,8 +9,8 @@ export function AppHeader({ user }: { user: SessionUser | null }) {
   return (
     <header className="border-b border-border bg-surface/80 backdrop-blur">
       <div className="mx-auto flex h-14 max-w-6xl items-center gap-3 px-4 sm:gap-6 sm:px-6">
-        <Link href="/projects" aria-label="swhub home">
-          <Logo />
+        <Link href="/projects" aria-label="swhub home" className="shrink-0">
+          <Logo compact />
         </Link>
         <nav aria-label="Main" className="flex items-center gap-1 text-sm">
           <Link
@@ -28,7 +28,7 @@ export function AppHeader({ user }: { user: SessionUser | null }) {
             </Link>
           ) : null}
         </nav>
-        <div className="ml-auto flex items-center gap-1">
+        <div className="ml-auto flex shrink-0 items-center gap-1">
           <ThemeToggle />
           {user ? (
             <>

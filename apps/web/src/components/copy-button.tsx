@@ -4,7 +4,18 @@ import { useState } from "react";
 import { secondaryButtonClass } from "./ui";
 
 /** Copies a text and says so for two seconds; the label names what is copied. */
-export function CopyButton({ text, label, className }: { text: string; label: string; className?: string }) {
+export function CopyButton({
+  text,
+  label,
+  className,
+  idleText = "Copy",
+}: {
+  text: string;
+  label: string;
+  className?: string;
+  /** The visible word when nothing happened yet. */
+  idleText?: string;
+}) {
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
   async function copy() {
     try {
@@ -18,7 +29,7 @@ export function CopyButton({ text, label, className }: { text: string; label: st
   return (
     <button type="button" onClick={copy} className={className ?? secondaryButtonClass} aria-label={label}>
       <span aria-live="polite">
-        {state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : "Copy"}
+        {state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : idleText}
       </span>
     </button>
   );

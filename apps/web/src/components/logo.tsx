@@ -1,5 +1,5 @@
 /** The swhub mark: a whale's tail over a wave, drawn in the accent colour. */
-export function Logo({ className = "" }: { className?: string }) {
+export function Logo({ className = "", compact = false }: { className?: string; compact?: boolean }) {
   return (
     <span className={`inline-flex items-center gap-2 font-semibold tracking-tight ${className}`}>
       <svg viewBox="0 0 32 32" aria-hidden="true" className="size-7 text-accent">
@@ -20,7 +20,8 @@ export function Logo({ className = "" }: { className?: string }) {
           strokeLinecap="round"
         />
       </svg>
-      <span>swhub</span>
+      {/* Compact: the word only from the small breakpoint up, so a phone header fits. */}
+      <span className={compact ? "hidden sm:inline" : undefined}>swhub</span>
     </span>
   );
 }

@@ -25,7 +25,7 @@ export function Pagination({
       </span>
       <div className="flex gap-2">
         {page > 1 ? (
-          <Link href={href(page - 1)} className={linkClass} rel="prev">
+          <Link prefetch={false} href={href(page - 1)} className={linkClass} rel="prev">
             Previous
           </Link>
         ) : (
@@ -34,7 +34,7 @@ export function Pagination({
           </span>
         )}
         {page < pages ? (
-          <Link href={href(page + 1)} className={linkClass} rel="next">
+          <Link prefetch={false} href={href(page + 1)} className={linkClass} rel="next">
             Next
           </Link>
         ) : (

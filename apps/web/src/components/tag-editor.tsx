@@ -3,7 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import { describeError } from "~/lib/errors";
+import { describeError, errorCode } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 import { chipClass } from "./ui";
 
@@ -42,6 +42,8 @@ export function TagEditor({
     const tag = String(new FormData(event.currentTarget).get("tag") ?? "").trim();
     if (tag) add.mutate({ project, name, version, tags: [tag] });
   }
+  // A tag another version holds can be moved here, as `swcli runtime tag --force` does.
+  const taken = add.error && errorCode(add.error) === "conflict" ? add.variables?.tags[0] : undefined;
   return (
     <div className="flex flex-col gap-1">
       <ul className="flex flex-wrap items-center gap-1" aria-label={`Tags of ${alias}`}>
@@ -111,6 +113,15 @@ export function TagEditor({
       {error ? (
         <p role="alert" className="text-xs text-danger">
           {describeError(error)}
+          {taken ? (
+            <button
+              type="button"
+              className="ml-2 font-medium text-accent underline"
+              onClick={() => add.mutate({ project, name, version, tags: [taken], force: true })}
+            >
+              Move “{taken}” to {alias}
+            </button>
+          ) : null}
         </p>
       ) : null}
     </div>

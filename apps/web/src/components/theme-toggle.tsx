@@ -60,7 +60,7 @@ export function ThemeToggle() {
           </>
         )}
       </svg>
-      <span className="capitalize">{theme}</span>
+      <span className="hidden capitalize sm:inline">{theme}</span>
     </button>
   );
 }

@@ -3,10 +3,10 @@ export const buttonClass =
   "inline-flex h-10 items-center justify-center gap-2 rounded-lg bg-accent px-4 text-sm font-medium text-accent-fg shadow-sm transition-colors hover:bg-accent-hover disabled:cursor-not-allowed disabled:opacity-60";
 
 export const secondaryButtonClass =
-  "inline-flex h-9 items-center justify-center gap-2 rounded-lg border border-border bg-surface px-3 text-sm font-medium text-text shadow-sm transition-colors hover:bg-surface-muted disabled:cursor-not-allowed disabled:opacity-60";
+  "inline-flex h-9 items-center justify-center gap-2 whitespace-nowrap rounded-lg border border-border bg-surface px-3 text-sm font-medium text-text shadow-sm transition-colors hover:bg-surface-muted disabled:cursor-not-allowed disabled:opacity-60";
 
 export const dangerButtonClass =
-  "inline-flex h-9 items-center justify-center gap-2 rounded-lg border border-danger/40 bg-surface px-3 text-sm font-medium text-danger shadow-sm transition-colors hover:bg-danger-bg disabled:cursor-not-allowed disabled:opacity-60";
+  "inline-flex h-9 items-center justify-center gap-2 whitespace-nowrap rounded-lg border border-danger/40 bg-surface px-3 text-sm font-medium text-danger shadow-sm transition-colors hover:bg-danger-bg disabled:cursor-not-allowed disabled:opacity-60";
 
 export const quietButtonClass =
   "inline-flex h-9 items-center justify-center gap-2 rounded-lg px-3 text-sm font-medium text-muted transition-colors hover:bg-surface-muted hover:text-text";

@@ -8,3 +8,10 @@ export function describeError(error: unknown): string {
   }
   return "Could not reach the server. Check your connection and try again.";
 }
+
+/** The server's error code (`not_found`, `conflict`, …) of a failed request, if it answered. */
+export function errorCode(error: unknown): string | undefined {
+  return error instanceof TRPCClientError
+    ? (error.data as { appCode?: string } | undefined)?.appCode
+    : undefined;
+}

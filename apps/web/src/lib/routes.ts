@@ -16,7 +16,9 @@ export const routes = {
   runtimes: (p: string, query?: string) => `/projects/${seg(p)}/runtimes${query ? `?${query}` : ""}` as Route,
   members: (p: string) => `/projects/${seg(p)}/members` as Route,
   settings: (p: string) => `/projects/${seg(p)}/settings` as Route,
-  jobs: (p: string) => `/projects/${seg(p)}/jobs` as Route,
+  jobs: (p: string, query?: string) => `/projects/${seg(p)}/jobs${query ? `?${query}` : ""}` as Route,
+  job: (p: string, id: string) => `/projects/${seg(p)}/jobs/${seg(id)}` as Route,
+  newBuild: (p: string) => `/projects/${seg(p)}/jobs/new` as Route,
   runtime: (p: string, name: string, query?: string) =>
     `/projects/${seg(p)}/runtimes/${seg(name)}${query ? `?${query}` : ""}` as Route,
   version: (p: string, name: string, version: string, tab: VersionTab = "overview") =>

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { createReadStream } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -10,6 +10,7 @@ import { getJob } from "@swhub/api/services/jobs";
 import type { SessionUser } from "@swhub/api/services/users";
 import type { Database } from "@swhub/db/client";
 import { projects } from "@swhub/db/schema";
+import { buildProject } from "@swhub/runtime/testing/python";
 import type { JobState } from "@swhub/shared/jobs";
 import { eq } from "drizzle-orm";
 import { expect } from "vitest";
@@ -56,4 +57,27 @@ export async function waitForJob(
     .poll(async () => (await getJob(db, { user, job })).state, { timeout, interval: 100 })
     .toSatisfy((state: JobState) => states.includes(state));
   return getJob(db, { user, job });
+}
+
+/**
+ * A build context whose one dependency is a source project with an in-tree build backend that, when pip builds
+ * it, writes its pid to `marker` and sleeps: the build is then busy in the install phase for `seconds`.
+ */
+export async function slowBuildContext(marker: string, seconds: number): Promise<Record<string, string>> {
+  const dir = await mkdtemp(join(tmpdir(), "swhub-slowpkg-"));
+  try {
+    await buildProject(join(dir, "slowpkg"), { name: "slowpkg", version: "1.0" });
+    const files: Record<string, string> = {
+      "runtime.yaml":
+        'name: demo\nmode: venv\nenvironment:\n  python: "3.11"\ndependencies:\n  - pip: [./slowpkg]\n',
+    };
+    for (const name of ["pyproject.toml", "slowpkg/__init__.py", "_swhub_backend.py"]) {
+      files[`slowpkg/${name}`] = await readFile(join(dir, "slowpkg", name), "utf8");
+    }
+    files["slowpkg/_swhub_backend.py"] +=
+      `\nimport os, time, pathlib\npathlib.Path(${JSON.stringify(marker)}).write_text(str(os.getpid()))\ntime.sleep(${seconds})\n`;
+    return files;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -67,17 +67,17 @@ export function createDirectoryBlobStore(root: string): BlobStore {
     async writeUpload(uploadId, offset, source, { maxBytes, onWritten }) {
       const handle = await open(uploadPath(uploadId), "r+");
       let written = 0;
-      // Pieces (a request body arrives in 16-64 KiB) are gathered into 1 MiB writes, and one write runs while the
+      // Pieces (a request body arrives in 16-64 KiB) go out in 1 MiB writes, and one write runs while the
       // next MiB arrives, so the disk and the network overlap.
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
       let writing: Promise<void> = Promise.resolve();
       const writeOut = async (pieces: Uint8Array[], size: number, at: number) => {
-        const buffer = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, size);
-        let done = 0;
-        while (done < size) {
-          const { bytesWritten } = await handle.write(buffer, done, size - done, at + done);
-          done += bytesWritten;
+        // writev: the pieces go to the kernel as they are, without gathering them into one buffer first.
+        let done = (await handle.writev(pieces, at)).bytesWritten;
+        if (done < size) {
+          const rest = Buffer.concat(pieces, size);
+          while (done < size) done += (await handle.write(rest, done, size - done, at + done)).bytesWritten;
         }
         written += size;
         for (const piece of pieces) onWritten?.(piece);

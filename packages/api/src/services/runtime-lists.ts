@@ -189,47 +189,45 @@ export async function listRuntimes(
     input.name ? like(runtimes.name, `${escapeLike(input.name)}%`) : undefined,
     input.owner ? ownerIs(runtimes.ownerId, input.owner) : undefined,
   );
-  const rows = await db
-    .select({
-      id: runtimes.id,
-      name: runtimes.name,
-      createdAt: runtimes.createdAt,
-      removedAt: runtimes.removedAt,
-      ownerId: users.id,
-      ownerName: users.name,
-      versionId: sql<number | null>`${lv}.id`,
-      version: sql<string | null>`${lv}.version`,
-      aliasSeq: sql<number | null>`${lv}.alias_seq`,
-      bundleSize: sql<number | null>`${lv}.bundle_size`.mapWith((v) => (v === null ? null : Number(v))),
-      versionCreatedAt: sql<string | null>`${lv}.created_at`,
-      versionCount: sql<number>`(SELECT count(*) FROM ${runtimeVersions} c
+  // The total is its own query: a window count would make the database build every runtime's row (latest version,
+  // version count) before LIMIT, where sorting by name or creation needs only the page's rows.
+  const [rows, [counted]] = await Promise.all([
+    db
+      .select({
+        id: runtimes.id,
+        name: runtimes.name,
+        createdAt: runtimes.createdAt,
+        removedAt: runtimes.removedAt,
+        ownerId: users.id,
+        ownerName: users.name,
+        versionId: sql<number | null>`${lv}.id`,
+        version: sql<string | null>`${lv}.version`,
+        aliasSeq: sql<number | null>`${lv}.alias_seq`,
+        bundleSize: sql<number | null>`${lv}.bundle_size`.mapWith((v) => (v === null ? null : Number(v))),
+        versionCreatedAt: sql<string | null>`${lv}.created_at`,
+        versionCount: sql<number>`(SELECT count(*) FROM ${runtimeVersions} c
         WHERE c.runtime_id = ${runtimes.id} AND c.removed_at IS NULL)`.mapWith(Number),
-      total: sql<number>`count(*) over ()`.mapWith(Number),
-    })
-    .from(runtimes)
-    .innerJoin(users, eq(users.id, runtimes.ownerId))
-    .leftJoin(
-      sql`LATERAL (SELECT v.id, v.version, v.alias_seq, v.bundle_size, v.created_at FROM ${runtimeVersions} v
+      })
+      .from(runtimes)
+      .innerJoin(users, eq(users.id, runtimes.ownerId))
+      .leftJoin(
+        sql`LATERAL (SELECT v.id, v.version, v.alias_seq, v.bundle_size, v.created_at FROM ${runtimeVersions} v
         WHERE v.runtime_id = ${runtimes.id} AND v.removed_at IS NULL
         ORDER BY v.alias_seq DESC LIMIT 1) ${lv}`,
-      sql`true`,
-    )
-    .where(where)
-    .orderBy(orderBy)
-    .limit(limit)
-    .offset(offset);
+        sql`true`,
+      )
+      .where(where)
+      .orderBy(orderBy)
+      .limit(limit)
+      .offset(offset),
+    db
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .from(runtimes)
+      .where(where),
+  ]);
   const latestIds = rows.flatMap((r) => (r.versionId === null ? [] : [Number(r.versionId)]));
   const [tags, images] = await Promise.all([userTags(db, latestIds), newestImages(db, latestIds)]);
-  const total =
-    rows[0]?.total ??
-    (offset === 0
-      ? 0
-      : ((
-          await db
-            .select({ n: sql<number>`count(*)`.mapWith(Number) })
-            .from(runtimes)
-            .where(where)
-        )[0]?.n ?? 0));
+  const total = counted?.n ?? 0;
   return {
     items: rows.map((r) => ({
       id: String(r.id),

@@ -28,23 +28,30 @@ export class BodyInterrupted extends Error {
   override readonly name = "BodyInterrupted";
 }
 
-/** Yields the source's pieces, failing when the whole takes longer than `ms` (a stalled client included). */
+/**
+ * Yields the source's pieces, failing when the whole takes longer than `ms` (a stalled client included). Each read
+ * gets a promise of its own: racing every read against one long-lived timeout promise would keep every piece of
+ * the chunk reachable from that promise until the chunk ends, and the garbage collector paid for it.
+ */
 async function* withDeadline(source: AsyncIterable<Uint8Array>, ms: number): AsyncGenerator<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]();
-  let timer: NodeJS.Timeout | undefined;
-  // One timer for the whole chunk, raced against each read.
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BodyInterrupted("the chunk took too long")), ms);
-  });
-  timeout.catch(() => {});
+  let expired = false;
+  let failRead: ((error: Error) => void) | undefined;
+  const late = () => new BodyInterrupted("the chunk took too long");
+  const timer = setTimeout(() => {
+    expired = true;
+    failRead?.(late());
+  }, ms);
   try {
     while (true) {
-      const next = await Promise.race([
-        iterator.next().catch((error: unknown) => {
-          throw new BodyInterrupted(`the request body failed: ${(error as Error).message}`);
-        }),
-        timeout,
-      ]);
+      const next = await new Promise<IteratorResult<Uint8Array>>((resolve, reject) => {
+        if (expired) return reject(late());
+        failRead = reject;
+        iterator.next().then(resolve, (error: unknown) => {
+          reject(new BodyInterrupted(`the request body failed: ${(error as Error).message}`));
+        });
+      });
+      failRead = undefined;
       if (next.done) return;
       yield next.value;
     }

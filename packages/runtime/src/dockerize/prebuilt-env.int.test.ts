@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultBundleMtime } from "../bundle/pack";
 import { type PackedEnv, packEnv } from "../bundle/packed-env";
 import {
   chroot,
@@ -79,6 +80,11 @@ describe("dockerize a runtime whose packed env is an image layer", () => {
     expect(await chroot(rootfs, "cat", `${venv}/pyvenv.cfg`)).toContain("home = /usr/bin");
     // Scripts name the image's prefix; pip runs.
     expect(await chroot(rootfs, `${venv}/bin/pip`, "--version")).toContain(`${venv}/lib/python${python}`);
+    // The .pyc files pip compiled still match their sources' (fixed) times: Python used them as they were.
+    const cache = join(rootfs, venv, "lib", `python${python}`, "site-packages", "tinypkg01", "__pycache__");
+    const pycs = await readdir(cache);
+    expect(pycs.length).toBeGreaterThan(0);
+    for (const pyc of pycs) expect((await stat(join(cache, pyc))).mtimeMs / 1000).toBe(defaultBundleMtime);
   });
 
   it("makes and pushes nothing the second time", async () => {

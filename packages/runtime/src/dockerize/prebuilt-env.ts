@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
+import { Readable } from "node:stream";
 import { invalidInput } from "@swhub/shared/errors";
 import type { RuntimeManifest } from "@swhub/shared/schemas";
 import { imageEnvPrefix, type PackedEnvMeta, packedEnvPath, readPackedEnvMeta } from "../bundle/packed-env";
@@ -63,17 +64,17 @@ export async function prebuiltEnvLayer(
       "the bundle may be damaged; build or copy the runtime again",
     );
   if (member?.size !== record.size) throw mismatch(member ? `${member.size} bytes` : "missing");
-  const source = createReadStream(bundlePath, {
-    start: member.offset,
-    end: member.offset + member.size - 1,
-    highWaterMark: 1 << 20,
-  });
-  let copied = 0;
-  source.on("data", (chunk) => {
-    copied += chunk.length;
-    onProgress?.(copied);
-  });
-  const written = await writeBlobStream(workDir, source);
+  const range = { start: member.offset, end: member.offset + member.size - 1, highWaterMark: 1 << 20 };
+  // Read only as the blob is written (a "data" listener would start the flow before anyone listens).
+  async function* counted() {
+    let copied = 0;
+    for await (const chunk of createReadStream(bundlePath, range)) {
+      copied += (chunk as Buffer).length;
+      onProgress?.(copied);
+      yield chunk as Buffer;
+    }
+  }
+  const written = await writeBlobStream(workDir, Readable.from(counted()));
   if (written.digest !== record.digest) {
     await rm(blobPath(workDir, written.digest), { force: true });
     throw mismatch(written.digest);

@@ -54,7 +54,9 @@ export const buildCommand = defineCommand({
   name: "build",
   summary: "Build a runtime from runtime.yaml, a conda env, a venv, the shell or an image",
   description:
-    "Standalone instance only. The bundle goes to the project's store and gets the tags latest and vN.",
+    "The bundle goes to the project's store and gets the tags latest and vN. With a project on a server " +
+    "(--project cloud://A/project/P) the server builds it: runtime.yaml and its files are uploaded, the build " +
+    "runs as a job whose progress is shown here, and Ctrl-C cancels it.",
   options: {
     conda: text("-c, --conda <name>", "lock the conda environment with this name").group(sources),
     condaPrefix: text("-cp, --conda-prefix <path>", "lock the conda environment at this prefix").group(

@@ -171,25 +171,25 @@ describe("swcli runtime build refuses bad input with one line", () => {
     );
   });
 
-  it("a current instance that is not the standalone one", async () => {
+  it("a venv source with a server's project (current or given): servers build runtime.yaml or images", async () => {
     const home = await makeTestHome();
     await writeFile(
       home.env.SW_CLI_CONFIG!,
       `version: "2.0"\ncurrent_instance: server\ninstances:\n  local: {uri: local, type: standalone, current_project: self}\n  server: {uri: "http://127.0.0.1:9", type: cloud, current_project: p}\n`,
     );
     expect(await fails(["-v", venv], { home })).toBe(
-      'error: swcli runtime build works on the standalone instance only, and the current instance is "server"',
+      "error: a server builds from runtime.yaml (-y) or an image (-d), not from a local venv environment",
     );
   });
 
-  it("a project on a server instance", async () => {
+  it("a venv source for a project on a server instance", async () => {
     const home = await makeTestHome();
     await writeFile(
       home.env.SW_CLI_CONFIG!,
       `version: "2.0"\ncurrent_instance: local\ninstances:\n  local: {uri: local, type: standalone, current_project: self}\n  server: {uri: "http://127.0.0.1:9", type: cloud, current_project: p}\n`,
     );
     expect(await fails(["-v", venv, "-p", "server/project/p"], { home })).toBe(
-      "error: swcli runtime build works on the standalone instance only, and server/project/p is on server",
+      "error: a server builds from runtime.yaml (-y) or an image (-d), not from a local venv environment",
     );
   });
 });

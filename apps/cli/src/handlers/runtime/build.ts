@@ -1,11 +1,12 @@
 import { buildRuntime } from "@swhub/runtime/build/build";
 import { invalidInput } from "@swhub/shared/errors";
-import { formatResourceUri } from "@swhub/shared/uri";
+import { formatResourceUri, isLocal } from "@swhub/shared/uri";
 import type { CommandContext } from "../../command";
 import type { BuildOptions } from "../../commands/runtime/build";
 import { displayVersion } from "../../output/format";
 import type { RuntimeBuildJson } from "../../output/shapes";
-import { requireStandaloneCurrent, resolveLocalProject } from "../../store";
+import { projectTarget, requireStandaloneCurrent, resolveLocalProject } from "../../store";
+import { buildOnServer } from "./build-remote";
 import { buildSettings } from "./build-settings";
 
 /**
@@ -13,6 +14,9 @@ import { buildSettings } from "./build-settings";
  * through `ctx.progress`, then print the new version's URI. Standalone only. JSON: `RuntimeBuildJson`.
  */
 export async function build(options: BuildOptions, ctx: CommandContext): Promise<void> {
+  const target = projectTarget(ctx, options.project);
+  // A project on a server: the server builds it (runtime.yaml or an image).
+  if (!isLocal(target.instance)) return buildOnServer(options, target, ctx);
   requireStandaloneCurrent(ctx);
   const { project } = resolveLocalProject(ctx, options.project, {
     command: ctx.command,

@@ -32,7 +32,7 @@ export function TokenTable({ tokens, onRevoked }: { tokens: Token[]; onRevoked: 
           {describeError(revoke.error)}
         </p>
       ) : null}
-      <div className="overflow-x-auto">
+      <div className="relative overflow-x-auto">
         <table className={tableClass} aria-label="API tokens">
           <thead>
             <tr>

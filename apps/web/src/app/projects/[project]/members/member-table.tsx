@@ -15,7 +15,7 @@ export function MemberTable({
   me?: string;
 }) {
   return (
-    <div className="overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
+    <div className="relative overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
       <table className={tableClass} aria-label="Members">
         <thead>
           <tr>

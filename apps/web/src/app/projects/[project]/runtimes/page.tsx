@@ -62,7 +62,11 @@ export default async function RuntimesPage({
         <EmptyState
           title="No runtimes match"
           action={
-            <Link href={routes.runtimes(project)} className="text-sm font-medium text-accent hover:underline">
+            <Link
+              prefetch={false}
+              href={routes.runtimes(project)}
+              className="text-sm font-medium text-accent hover:underline"
+            >
               Clear the filters
             </Link>
           }

@@ -54,7 +54,9 @@ export function RuntimeFilters({ project, query }: { project: string; query: Run
         <label className="flex h-10 items-center gap-2 text-sm text-text">
           <input
             type="checkbox"
-            checked={query.removed}
+            // Uncontrolled, so the box ticks at once; the key resets it to the URL's state after navigation.
+            key={String(query.removed)}
+            defaultChecked={query.removed}
             onChange={(e) => apply({ removed: e.currentTarget.checked })}
             className="size-4 accent-accent"
           />

@@ -30,6 +30,7 @@ function SortHeader({
       scope="col"
     >
       <Link
+        prefetch={false}
         href={routes.runtimes(project, runtimeQueryString({ ...query, sort, order: next, page: 1 }))}
         className="inline-flex items-center gap-1 hover:text-text"
       >
@@ -41,6 +42,7 @@ function SortHeader({
   );
 }
 
+// Row links don't prefetch: a page of rows would render dozens of pages on the server for each visit.
 export function RuntimesTable({
   project,
   items,
@@ -51,7 +53,7 @@ export function RuntimesTable({
   query: RuntimeQuery;
 }) {
   return (
-    <div className="overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
+    <div className="relative overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
       <table className={tableClass} aria-label="Runtimes">
         <thead>
           <tr>
@@ -77,6 +79,7 @@ export function RuntimesTable({
             <tr key={runtime.id} className="hover:bg-surface-muted/60">
               <td className={tdClass}>
                 <Link
+                  prefetch={false}
                   href={routes.runtime(project, runtime.name)}
                   className="font-medium text-accent hover:underline"
                 >
@@ -92,6 +95,7 @@ export function RuntimesTable({
               <td className={`${tdClass} font-mono text-xs`}>
                 {runtime.latest ? (
                   <Link
+                    prefetch={false}
                     href={routes.version(project, runtime.name, runtime.latest.version)}
                     className="hover:underline"
                     title={runtime.latest.version}

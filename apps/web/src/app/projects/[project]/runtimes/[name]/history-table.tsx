@@ -10,6 +10,7 @@ import { routes } from "~/lib/routes";
 type Version = RouterOutputs["runtime"]["history"]["items"][number];
 
 /** The versions of one runtime, newest first, with tags editable in place. */
+// Row links don't prefetch: a page of rows would render dozens of pages on the server for each visit.
 export function HistoryTable({
   project,
   name,
@@ -28,7 +29,7 @@ export function HistoryTable({
       </EmptyState>
     );
   return (
-    <div className="overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
+    <div className="relative overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
       <table className={tableClass} aria-label="Versions">
         <thead>
           <tr>
@@ -63,12 +64,18 @@ export function HistoryTable({
               data-testid={`version-${v.alias}`}
             >
               <td className={tdClass}>
-                <Link
-                  href={routes.version(project, name, v.version)}
-                  className="font-medium text-accent hover:underline"
-                >
-                  {v.alias}
-                </Link>
+                {v.removed ? (
+                  // A removed version has no page until it is recovered.
+                  <span className="font-medium">{v.alias}</span>
+                ) : (
+                  <Link
+                    prefetch={false}
+                    href={routes.version(project, name, v.version)}
+                    className="font-medium text-accent hover:underline"
+                  >
+                    {v.alias}
+                  </Link>
+                )}
                 <div className="font-mono text-xs text-muted" title={v.version}>
                   {shortVersion(v.version)}
                 </div>

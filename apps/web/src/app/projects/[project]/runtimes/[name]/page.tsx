@@ -36,7 +36,7 @@ export default async function RuntimePage({
   const projectInfo = await loadProject(project);
   if (!projectInfo.ok) return null; // the layout shows the problem
   const history = (showRemoved: boolean) =>
-    load(() => caller.runtime.history({ project, name, page, size: 50, showRemoved }));
+    load(() => caller.runtime.history({ project, name, page, size: 20, showRemoved }));
   let showRemoved = search.removed === "1";
   let result = await history(showRemoved);
   // A runtime whose every version is removed is still shown, removed versions and all, so it can be recovered.
@@ -73,7 +73,7 @@ export default async function RuntimePage({
         uri={runtimeUri(origin, project, name)}
         removed={allRemoved}
         can={can}
-        latest={items.find((v) => v.latest)?.version}
+        canCompare={total > 1}
       />
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h2 className="text-base font-semibold">

@@ -10,14 +10,14 @@ export function RuntimeHeading({
   name,
   uri,
   removed,
-  latest,
+  canCompare,
   can,
 }: {
   project: string;
   name: string;
   uri: string;
   removed: boolean;
-  latest?: string;
+  canCompare: boolean;
   can: { canWrite: boolean; canRecover: boolean };
 }) {
   return (
@@ -49,7 +49,7 @@ export function RuntimeHeading({
         </div>
       </div>
       <div className="flex flex-wrap items-center gap-2">
-        {latest ? (
+        {canCompare ? (
           <Link href={routes.diff(project, name)} className={secondaryButtonClass}>
             Compare versions
           </Link>

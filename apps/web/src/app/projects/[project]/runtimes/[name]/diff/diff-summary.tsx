@@ -31,7 +31,11 @@ export function DiffSummary({ project, name, data }: { project: string; name: st
             {to.alias}
           </Link>
         </h2>
-        <CopyButton text={diffAsMarkdown(name, data)} label="Copy this comparison as Markdown" />
+        <CopyButton
+          text={diffAsMarkdown(name, data)}
+          label="Copy this comparison as Markdown"
+          idleText="Copy as Markdown"
+        />
       </div>
       {nothing ? (
         <p className="mt-2 text-sm" data-testid="diff-identical">

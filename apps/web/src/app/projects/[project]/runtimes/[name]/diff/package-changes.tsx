@@ -78,7 +78,7 @@ export function PackageChanges({ diff, kind }: { diff: RuntimeDiff; kind?: strin
           />
         </div>
       </div>
-      <div className="overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
+      <div className="relative overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
         <table className={tableClass} aria-label="Package changes">
           <thead>
             <tr>

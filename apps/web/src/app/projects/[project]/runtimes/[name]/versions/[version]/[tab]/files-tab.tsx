@@ -29,7 +29,7 @@ export async function FilesTab({
   return (
     <div className="space-y-3">
       <p className="text-sm text-muted">{plural(total, "file")} in the bundle</p>
-      <div className="overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
+      <div className="relative overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
         <table className={tableClass} aria-label="Files">
           <thead>
             <tr>

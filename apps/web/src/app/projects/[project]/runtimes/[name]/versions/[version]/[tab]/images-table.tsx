@@ -16,7 +16,7 @@ export function ImagesTable({ images }: { images: VersionInfo["images"] }) {
           registry and records it here.
         </p>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
+        <div className="relative overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
           <table className={tableClass} aria-label="Images">
             <thead>
               <tr>

@@ -23,7 +23,7 @@ export function LockTab({ lockFiles }: { lockFiles: Record<string, string> }) {
           <section key={path} aria-label={path} className="space-y-3">
             <h2 className="font-mono text-sm font-medium">{path}</h2>
             {packages.length > 0 ? (
-              <div className="overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
+              <div className="relative overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
                 <table className={tableClass} aria-label={`Packages in ${path}`}>
                   <thead>
                     <tr>

@@ -5,11 +5,18 @@ import { cardClass } from "~/components/ui";
 import { formatBytes, formatDateTime, plural } from "~/lib/format";
 import { ImagesTable } from "./images-table";
 
-function Fact({ term, children }: { term: string; children: ReactNode }) {
+/** One labelled fact; an empty value reads as "none" rather than leaving a hole. */
+function Fact({ term, children, mono }: { term: string; children: ReactNode; mono?: boolean }) {
   return (
     <div className="min-w-0">
       <dt className="text-xs font-medium uppercase tracking-wide text-muted">{term}</dt>
-      <dd className="mt-0.5 break-words text-sm">{children || <span className="text-muted">—</span>}</dd>
+      <dd className={`mt-0.5 break-words text-sm ${mono ? "font-mono text-xs" : ""}`}>
+        {children === "" || children === null || children === undefined ? (
+          <span className="text-muted">none</span>
+        ) : (
+          children
+        )}
+      </dd>
     </div>
   );
 }
@@ -44,8 +51,8 @@ export function OverviewTab({ info }: { project: string; info: VersionInfo }) {
           <Fact term="Arch">{env.arch}</Fact>
           <Fact term="CUDA">{env.cuda}</Fact>
           <Fact term="cuDNN">{env.cudnn}</Fact>
-          <Fact term="Base image">
-            <span className="font-mono text-xs">{env.image}</span>
+          <Fact term="Base image" mono>
+            {env.image}
           </Fact>
           <Fact term="Lock files">
             {Object.keys(info.lockFiles).length
@@ -65,8 +72,8 @@ export function OverviewTab({ info }: { project: string; info: VersionInfo }) {
           <Fact term="Creator">{info.owner.name}</Fact>
           <Fact term="Runtime owner">{info.runtime.owner.name}</Fact>
           <div className="sm:col-span-2 lg:col-span-4">
-            <Fact term="Digest">
-              <span className="break-all font-mono text-xs">{info.digest}</span>
+            <Fact term="Digest" mono>
+              {info.digest}
             </Fact>
           </div>
         </dl>
