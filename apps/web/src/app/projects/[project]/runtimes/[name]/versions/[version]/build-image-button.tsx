@@ -1,11 +1,11 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import type { Route } from "next";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { alertClass, secondaryButtonClass } from "~/components/ui";
 import { describeError } from "~/lib/errors";
+import { routes } from "~/lib/routes";
 import { useTRPC } from "~/trpc/react";
 
 /**
@@ -29,8 +29,7 @@ export function BuildImageButton({
   const [requestId] = useState(() => crypto.randomUUID());
   const submit = useMutation(
     trpc.job.submitDockerize.mutationOptions({
-      onSuccess: ({ job }) =>
-        router.push(`/projects/${encodeURIComponent(project)}/jobs/${encodeURIComponent(job.id)}` as Route),
+      onSuccess: ({ job }) => router.push(routes.job(project, job.id)),
     }),
   );
   if (disabledReason) {
