@@ -18,6 +18,7 @@ needs_of() {
     freeze | standalone) echo "cmd:python3 cmd:tar" ;;
     restore) echo "cmd:tar cmd:gzip" ;;
     registry-lists) echo "postgres" ;;
+    copy) echo "cmd:curl postgres" ;;
     *) echo "" ;;
   esac
 }
