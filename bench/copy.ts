@@ -130,7 +130,7 @@ try {
     console.log(
       `  ${what.padEnd(9)} swcli ${(mb / (o / 1000)).toFixed(0)} MB/s (${o.toFixed(0)} ms; ${cpu(ours)})\n` +
         `  ${"".padEnd(9)} plain ${(mb / (t / 1000)).toFixed(0)} MB/s (${t.toFixed(0)} ms; ${cpu(theirs)})\n` +
-        `  ${"".padEnd(9)} ratio ${ratio.toFixed(2)}x (target >= 0.8x: ${ratio >= 0.8 ? "met" : "MISSED"})`,
+        `  ${"".padEnd(9)} ${what} ratio ${ratio.toFixed(2)}x of plain HTTP (target >= 0.8x: ${ratio >= 0.8 ? "met" : "MISSED"})`,
     );
   };
   console.log("\ncopy, medians of the same run (MB = MiB):");

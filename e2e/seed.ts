@@ -73,6 +73,13 @@ export class Api {
     spec: { python: string; packages: string[]; cuda?: string; tags?: string[] },
   ): Promise<string> {
     const { version, bytes: bundle } = runtimeBundle(name, spec);
+    await this.uploadBundle(project, name, version, bundle);
+    if (spec.tags?.length) await this.mutate("runtime.tagAdd", { project, name, version, tags: spec.tags });
+    return version;
+  }
+
+  /** Uploads a bundle (`.swrt` bytes) as version `version` of `name`, as Starwhale's swcli does. */
+  async uploadBundle(project: string, name: string, version: string, bundle: Buffer): Promise<void> {
     const { id } = await this.query<{ id: string }>("project.get", { project });
     const boundary = randomBytes(12).toString("hex");
     const field = (key: string, value: string) =>
@@ -92,8 +99,6 @@ export class Api {
       body,
     });
     if (!res.ok) throw new Error(`upload ${name}: HTTP ${res.status} ${await res.text()}`);
-    if (spec.tags?.length) await this.mutate("runtime.tagAdd", { project, name, version, tags: spec.tags });
-    return version;
   }
 }
 

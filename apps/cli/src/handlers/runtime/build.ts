@@ -5,7 +5,7 @@ import type { CommandContext } from "../../command";
 import type { BuildOptions } from "../../commands/runtime/build";
 import { displayVersion } from "../../output/format";
 import type { RuntimeBuildJson } from "../../output/shapes";
-import { projectTarget, requireStandaloneCurrent, resolveLocalProject } from "../../store";
+import { projectTarget, requireStandaloneCurrent } from "../../store";
 import { buildOnServer } from "./build-remote";
 import { buildSettings } from "./build-settings";
 
@@ -17,11 +17,8 @@ export async function build(options: BuildOptions, ctx: CommandContext): Promise
   const target = projectTarget(ctx, options.project);
   // A project on a server: the server builds it (runtime.yaml or an image).
   if (!isLocal(target.instance)) return buildOnServer(options, target, ctx);
+  // A local build: Starwhale also wants the standalone instance selected (spec §0).
   requireStandaloneCurrent(ctx);
-  const { project } = resolveLocalProject(ctx, options.project, {
-    command: ctx.command,
-    standaloneOnly: true,
-  });
   if (options.push) {
     throw invalidInput(
       "--push is not available yet: swcli cannot copy runtimes to another instance",
@@ -30,7 +27,7 @@ export async function build(options: BuildOptions, ctx: CommandContext): Promise
   }
   const built = await buildRuntime({
     store: { root: ctx.config.storageRoot },
-    project: project.project,
+    project: target.project,
     source: options.source,
     cwd: process.cwd(),
     name: options.name,
@@ -51,7 +48,7 @@ export async function build(options: BuildOptions, ctx: CommandContext): Promise
     signal: ctx.signal,
   });
   const uri = formatResourceUri({
-    instance: project.instance,
+    instance: target.instance,
     project: built.project,
     type: "runtime",
     name: built.name,
