@@ -1,4 +1,4 @@
-// The console at size: 10,000 versions over 200 runtimes in one project (bench/console-seed.ts).
+// The console at size: 10,000 versions over 200 runtimes in one project (bench/console/seed.ts).
 //  1. Server time of the runtimes list and a runtime's history, through the tRPC caller as the pages call them (p50 and
 //     p95 over 200 requests), next to `auth.me` (one indexed lookup) and a bare `SELECT 1` from the same run.
 //  2. The same procedures over HTTP from `next start`, next to /api/health.
@@ -20,7 +20,7 @@ import { createUser } from "@swhub/api/services/users";
 import { createContext } from "@swhub/api/trpc";
 import { createTestDatabase } from "@swhub/db/testing";
 import postgres from "postgres";
-import { perRuntime, runtimeCount, seedConsoleProject } from "./console-seed";
+import { perRuntime, runtimeCount, seedConsoleProject } from "./console/seed";
 
 const { values } = parseArgs({
   options: { requests: { type: "string", default: "200" }, navigations: { type: "string", default: "20" } },

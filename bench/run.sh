@@ -18,7 +18,9 @@ needs_of() {
     freeze | standalone) echo "cmd:python3 cmd:tar" ;;
     restore) echo "cmd:tar cmd:gzip" ;;
     registry-lists) echo "postgres" ;;
+    jobs) echo "postgres" ;;
     copy) echo "cmd:curl postgres" ;;
+    console) echo "postgres file:/usr/bin/chromium" ;;
     *) echo "" ;;
   esac
 }

@@ -34,6 +34,10 @@ test("a build whose dependency can't be installed fails with a readable reason; 
   await expect(jobs.log).toContainText(/e2e-nowhere/i);
   await expect(page.getByRole("link", { name: "Open the version" })).toHaveCount(0);
   await shootBothThemes(page, "job-failed");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByRole("button", { name: "Retry" })).toBeVisible();
+  await shootBothThemes(page, "job-failed-phone");
+  await page.setViewportSize({ width: 1280, height: 720 });
 
   // Retry: the same request runs again from scratch, and fails the same way.
   await page.getByRole("button", { name: "Retry" }).click();

@@ -47,10 +47,20 @@ test("submit a build in the console, watch it stream live, reload mid-way, open 
     await expect(page.getByTestId("build-error")).toBeFocused();
     await page.getByLabel("Add requirements files and wheels").setInputFiles([gamma]);
     await expect(named).toContainText("e2e_gamma-0.3-py3-none-any.whl, added");
+    await expect(page.getByTestId("build-error")).toHaveCount(0);
     await shootBothThemes(page, "new-build");
 
+    // The first chunk's connection drops: the form asks the server where the upload stands and goes on.
+    let dropped = 0;
+    await page.route("**/api/projects/*/uploads/*", (route) =>
+      route.request().method() === "PATCH" && dropped++ === 0
+        ? route.abort("connectionreset")
+        : route.fallback(),
+    );
     await page.getByRole("button", { name: "Start build" }).click();
     await expect(page).toHaveURL(/\/jobs\/\d+$/, { timeout: 20_000 });
+    expect(dropped).toBe(2);
+    await page.unrouteAll();
     const jobUrl = page.url();
 
     // Live: the worker's first lines arrive while the job runs.

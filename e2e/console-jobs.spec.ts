@@ -46,6 +46,13 @@ test("the jobs list: every job with its state, paged, filtered by state, readabl
   await jobs.rows.first().getByRole("link").first().click();
   await expect(jobs.reason).toContainText("requirements.txt");
 
+  // A job shows only under its own project: another project's URL with its id is not found.
+  const other = unique("other");
+  await api.mutate("project.create", { name: other });
+  await new JobPages(page, other).gotoJob(good);
+  await expect(page.getByRole("alert", { name: "Not found" })).toContainText(`Job ${good} not found`);
+  await expect(page.getByRole("log", { name: "Job log" })).toHaveCount(0);
+
   // A guest reads the list but gets no build button.
   const guest = await api.createUser(unique("guest"));
   await api.mutate("member.add", { project, userName: guest.name, role: "guest" });
@@ -55,6 +62,15 @@ test("the jobs list: every job with its state, paged, filtered by state, readabl
   await jobs.gotoList();
   await expect(jobs.rows).toHaveCount(12);
   await expect(page.getByRole("link", { name: "New build" })).toHaveCount(0);
+  // ... and a failed job's page without retry or cancel; the form itself says why not.
+  await jobs.gotoList("?state=failed");
+  await jobs.rows.first().getByRole("link").first().click();
+  await expect(jobs.reason).toBeVisible();
+  await expect(page.getByRole("button", { name: "Retry" })).toHaveCount(0);
+  await jobs.gotoNewBuild();
+  await expect(page.getByRole("alert", { name: "Not allowed" })).toContainText(
+    "needs the maintainer or owner role",
+  );
 
   // Phone width: the table keeps job, state and progress.
   await page.setViewportSize({ width: 390, height: 844 });

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildWheel } from "@swhub/runtime/testing/python";
+import { pushBaseImage } from "./images";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -41,6 +42,14 @@ export default async function globalSetup() {
     SW_QUEUE_PREFIX: `swhub-e2e-${port}`,
     SW_BUILD_FIND_LINKS: wheels,
   };
+  // With the loopback registry test-all.sh starts, the worker pushes images there (over http), on the python base
+  // image pushed here, under a namespace of this run.
+  const registry = process.env.SW_TEST_REGISTRY;
+  if (registry) {
+    env.SW_REGISTRY = `${registry}/e2e-${port}`;
+    env.SW_REGISTRY_INSECURE = "1";
+    env.SW_BASE_IMAGE = await pushBaseImage(registry);
+  }
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   // An empty Postgres database instead of the embedded one, when given (migrations run on start).

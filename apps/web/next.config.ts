@@ -7,6 +7,9 @@ const config: NextConfig = {
   serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "bullmq", "ioredis", "tar-stream"],
   poweredByHeader: false,
   typedRoutes: true,
+  // Metadata (page titles from generateMetadata) is resolved before the body for every client, as it is for bots:
+  // streamed metadata puts the page behind a Suspense boundary, and React holds its reveal back ~300 ms.
+  htmlLimitedBots: /.*/,
 };
 
 export default config;

@@ -11,6 +11,11 @@ const envSchema = z.object({
   /** Where data lives; blobs go to `$DATA_DIR/blobs` unless SW_BLOB_DIR says otherwise. */
   DATA_DIR: z.string().min(1).default("./.data"),
   SW_BLOB_DIR: z.string().min(1).optional(),
+  /**
+   * The worker's image registry. The console only asks whether one is set, to say why "Build image" is off;
+   * neither it nor the worker's credentials ever reach a browser.
+   */
+  SW_REGISTRY: z.string().trim().optional(),
 });
 export type Env = z.infer<typeof envSchema>;
 

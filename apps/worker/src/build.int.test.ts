@@ -3,14 +3,18 @@ import { createWriteStream, readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createRedis } from "@swhub/api/queue";
 import { listJobEvents } from "@swhub/api/services/job-events";
 import { cancelJob, retryJob, submitBuild } from "@swhub/api/services/jobs";
 import { jobs, runtimeVersions, users } from "@swhub/db/schema";
 import { extractBundle } from "@swhub/runtime/bundle/extract";
+import { sha256Digest } from "@swhub/runtime/oci/digest";
+import { createRegistryClient } from "@swhub/runtime/oci/registry";
 import { restoreRuntime } from "@swhub/runtime/restore/restore";
 import { buildWheel, makeTempDir, pipEnv } from "@swhub/runtime/testing/python";
+import { startRegistry, type TestRegistry } from "@swhub/runtime/testing/registry";
 import { buildPhases, type JobEvent } from "@swhub/shared/jobs";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -189,6 +193,91 @@ describe("runtime.build", () => {
 });
 
 /** Whether the process runs (a zombie waiting for its reaper does not). */
+describe("runtime.build from an image", () => {
+  let registry: TestRegistry;
+  let digest: string;
+  beforeAll(async () => {
+    registry = await startRegistry();
+    digest = await pushEmptyImage(registry, "team/pytorch", "1.9.0-cuda");
+  });
+  afterAll(() => registry?.stop());
+
+  const submitImage = (image: string, requestId: string) =>
+    submitBuild(env.t.db, env.deps, {
+      user: env.user,
+      project: env.project,
+      runtimeName: "pytorch",
+      source: { kind: "docker", image },
+      tags: [],
+      disableEnvLock: false,
+      requestId,
+    });
+
+  it("pins the image to the digest its registry reports", async () => {
+    const image = `${registry.host}/team/pytorch:1.9.0-cuda`;
+    const { job } = await submitImage(image, "docker");
+    const done = await waitForJob(env.t.db, env.user, job.id, ["succeeded", "failed"]);
+    expect(done.error).toBeNull();
+    const list = await events(job.id);
+    expect(list.filter((e) => e.type === "phase").map((e) => e.phase)).toEqual([
+      "prepare",
+      "resolve",
+      "pack",
+      "publish",
+    ]);
+    expect(logLines(list)).toContain(`resolved ${image} to ${digest}`);
+    const [version] = await env.t.db
+      .select()
+      .from(runtimeVersions)
+      .where(eq(runtimeVersions.version, (done.result as { version: string }).version));
+    expect((version!.manifest as { docker: { custom_run_image: string } }).docker.custom_run_image).toBe(
+      `${image}@${digest}`,
+    );
+  });
+
+  it("fails an image its registry does not have, saying so", async () => {
+    const { job } = await submitImage(`${registry.host}/team/nothing:1`, "docker-missing");
+    const failed = await waitForJob(env.t.db, env.user, job.id, ["succeeded", "failed"]);
+    expect(failed.error).toMatch(
+      /^cannot resolve the image 127\.0\.0\.1:\d+\/team\/nothing:1 in its registry: .*not found/,
+    );
+  });
+});
+
+/** The smallest image there is, a config and no layers, pushed to the registry; returns its manifest digest. */
+async function pushEmptyImage(registry: TestRegistry, repository: string, tag: string): Promise<string> {
+  const client = createRegistryClient({ registry: registry.host, insecure: true });
+  const config = Buffer.from(
+    JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } }),
+  );
+  const configDigest = sha256Digest(config);
+  await client.uploadBlob(repository, {
+    digest: configDigest,
+    size: config.length,
+    open: () => Readable.from([config]),
+  });
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: {
+        mediaType: "application/vnd.oci.image.config.v1+json",
+        digest: configDigest,
+        size: config.length,
+      },
+      layers: [],
+    }),
+  );
+  const digest = await client.putManifest(
+    repository,
+    tag,
+    manifest,
+    "application/vnd.oci.image.manifest.v1+json",
+  );
+  await client.close();
+  return digest;
+}
+
 function isAlive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");

@@ -29,6 +29,24 @@ const envSchema = z.object({
   SW_BUILD_INDEX_URL: z.string().url().optional(),
   /** Directories or URLs of wheels builds install from (pip's `--find-links`), space separated. */
   SW_BUILD_FIND_LINKS: z.string().min(1).optional(),
+  /** The registry images are pushed to, `host[:port][/namespace]`; unset, image jobs fail saying so. */
+  SW_REGISTRY: z.string().trim().min(1).optional(),
+  /** Its account (else the Docker config under DOCKER_CONFIG or ~/.docker, else anonymous). */
+  SW_REGISTRY_USER: z.string().min(1).optional(),
+  SW_REGISTRY_PASSWORD: z.string().min(1).optional(),
+  /** `1`/`true`: speak plain http to SW_REGISTRY (a registry on a private network or loopback). */
+  SW_REGISTRY_INSECURE: z
+    .enum(["1", "0", "true", "false", "yes", "no", ""])
+    .default("")
+    .transform((v) => ["1", "true", "yes"].includes(v)),
+  /** The base image of every image (replaces the runtime's own and the builtin choice). */
+  SW_BASE_IMAGE: z.string().trim().min(1).optional(),
+  /** The base image's Python, e.g. /usr/bin/python3.11, when it cannot be found by looking. */
+  SW_BASE_PYTHON: z.string().trim().min(1).optional(),
+  /** Where image layers are kept between jobs; default <SW_WORK_DIR or temp>/swhub-dockerize-cache. */
+  SW_IMAGE_CACHE_DIR: z.string().min(1).optional(),
+  /** Time limit of one image run (default: the catalog's hour). */
+  SW_IMAGE_TIMEOUT_SECONDS: seconds.optional(),
   /** How long a job stays locked to a worker that stopped answering (BullMQ's lock), and a run's claim. */
   SW_JOB_LOCK_SECONDS: seconds.default(30),
   /** How often the reconciler looks for lost claims and jobs Redis forgot. */

@@ -33,7 +33,8 @@ export function createEventWriter(options: {
       const batch = pending;
       pending = [];
       try {
-        const stored = await appendJobEvents(options.db, options.jobId, batch);
+        const final = batch.some((event) => event.type === "state");
+        const stored = await appendJobEvents(options.db, options.jobId, batch, { durable: final });
         // Live delivery is best effort: followers read what they missed from the database.
         await options.bus.publish(String(options.jobId), stored).catch(() => {});
       } catch (error) {

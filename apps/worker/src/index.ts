@@ -1,10 +1,10 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { createDirectoryBlobStore } from "@swhub/api/blobs/directory-store";
 import { createJobEventBus } from "@swhub/api/job-bus";
 import { createEnqueuer, createRedis } from "@swhub/api/queue";
 import { createDb } from "@swhub/db/client";
 import { type Env, inheritedEnvironment, loadEnv } from "./env";
-import { createHandlers } from "./handler-map";
+import { createHandlers, defaultImageCacheDir } from "./handler-map";
 import { startReconciler } from "./reconciler";
 import { startWorkers } from "./worker";
 
@@ -32,9 +32,24 @@ async function main(env: Env) {
       env: inheritedEnvironment(),
       indexUrl: env.SW_BUILD_INDEX_URL,
       findLinks: env.SW_BUILD_FIND_LINKS,
+      images: {
+        registry: env.SW_REGISTRY,
+        username: env.SW_REGISTRY_USER,
+        password: env.SW_REGISTRY_PASSWORD,
+        insecure: env.SW_REGISTRY_INSECURE,
+        baseImage: env.SW_BASE_IMAGE,
+        basePython: env.SW_BASE_PYTHON,
+        cacheDir: resolve(
+          env.SW_IMAGE_CACHE_DIR ??
+            (env.SW_WORK_DIR ? join(env.SW_WORK_DIR, "dockerize-cache") : defaultImageCacheDir()),
+        ),
+      },
     }),
     workRoot: env.SW_WORK_DIR ? resolve(env.SW_WORK_DIR) : undefined,
-    timeoutMs: env.SW_BUILD_TIMEOUT_SECONDS ? { builds: env.SW_BUILD_TIMEOUT_SECONDS * 1000 } : {},
+    timeoutMs: {
+      ...(env.SW_BUILD_TIMEOUT_SECONDS ? { builds: env.SW_BUILD_TIMEOUT_SECONDS * 1000 } : {}),
+      ...(env.SW_IMAGE_TIMEOUT_SECONDS ? { images: env.SW_IMAGE_TIMEOUT_SECONDS * 1000 } : {}),
+    },
     lockDurationMs: lockMs,
     heartbeatMs: Math.max(250, lockMs / 6),
     staleClaimMs: lockMs,

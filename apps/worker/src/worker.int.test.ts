@@ -1,11 +1,15 @@
 import { spawn } from "node:child_process";
+import { mkdtemp, readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRedis } from "@swhub/api/queue";
-import { getJob } from "@swhub/api/services/jobs";
+import { getJob, submitBuild } from "@swhub/api/services/jobs";
 import { jobs } from "@swhub/db/schema";
 import { type Job, Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHandlers } from "./handler-map";
+import { slowBuildContext, uploadContext, waitForJob } from "./testing/build-context";
 import { createJobTestEnv, type JobTestEnv } from "./testing/job-env";
 import { type RunningWorkers, startWorkers } from "./worker";
 
@@ -24,6 +28,7 @@ beforeAll(async () => {
     workRoot: env.workRoot,
     concurrency: { builds: 1, images: 1, maintenance: 1 },
     handlers: createHandlers({ env: process.env }),
+    timeoutMs: { builds: 4_000 },
   });
 });
 
@@ -54,6 +59,28 @@ const buildPayload = {
 };
 
 describe("workers", () => {
+  it("stops a build that runs past its time limit: failed with the reason, not retried, nothing left", async () => {
+    const marker = join(await mkdtemp(join(tmpdir(), "swhub-timeout-")), "started");
+    const contextDigest = await uploadContext(
+      env.t.db,
+      env.blobs,
+      env.project,
+      await slowBuildContext(marker, 60),
+    );
+    const { job } = await submitBuild(env.t.db, env.deps, {
+      user: env.user,
+      project: env.project,
+      runtimeName: "slow",
+      source: { kind: "yaml", contextDigest, yamlPath: "runtime.yaml" },
+      tags: [],
+      disableEnvLock: false,
+      requestId: "timeout",
+    });
+    const failed = await waitForJob(env.t.db, env.user, job.id, ["succeeded", "failed"], 60_000);
+    expect(failed).toMatchObject({ state: "failed", error: "timed out after 4 s", attempt: 1 });
+    expect(await readdir(env.workRoot)).toEqual([]);
+  });
+
   it("fails runtime.dockerize on its row with a clear reason, without retrying", async () => {
     const [row] = await env.t.db
       .insert(jobs)
@@ -65,13 +92,25 @@ describe("workers", () => {
       runtimeVersionId: "3",
     });
     const job = await waitForFailure("images", id);
-    expect(job.failedReason).toBe("runtime.dockerize is not implemented yet in this worker");
+    // This worker has no SW_REGISTRY: the job fails before it reads anything.
+    expect(job.failedReason).toMatch(/^no image registry is configured on this server/);
     expect(job.attemptsMade).toBe(1);
     const stored = await getJob(env.t.db, { user: { ...env.user, isAdmin: true }, job: String(row!.id) });
-    expect(stored).toMatchObject({
-      state: "failed",
-      error: "runtime.dockerize is not implemented yet in this worker",
-    });
+    expect(stored.state).toBe("failed");
+    expect(stored.error).toMatch(/^no image registry is configured on this server.*SW_REGISTRY/);
+  });
+
+  it("runs blobs.gc: a blob nothing refers to goes, the report is the job's result", async () => {
+    const orphan = await uploadContext(env.t.db, env.blobs, env.project, { "runtime.yaml": "name: gone\n" });
+    const { id } = await env.enqueuer.enqueue("blobs.gc", { olderThanSeconds: 0 });
+    const queue = new Queue("maintenance", { connection: env.producer, prefix: env.prefix });
+    try {
+      await expect.poll(() => queue.getJobState(id), { timeout: 15_000, interval: 50 }).toBe("completed");
+      expect((await queue.getJob(id))!.returnvalue.blobs).toBeGreaterThanOrEqual(1);
+    } finally {
+      await queue.close();
+    }
+    expect(await env.blobs.has(orphan)).toBe(false);
   });
 
   it("refuses a job whose payload does not match the catalog, naming the field", async () => {

@@ -307,6 +307,17 @@ const procedures: Record<string, ProcedureRow> = {
         requestId: randomBytes(6).toString("hex"),
       }),
   },
+  "job.submitDockerize": {
+    expect: write,
+    publicExpect: writePublic,
+    run: (c, w) =>
+      c.job.submitDockerize({
+        project: w.project,
+        runtimeName: "rt",
+        version: "latest",
+        requestId: randomBytes(6).toString("hex"),
+      }),
+  },
   "job.list": { expect: read, publicExpect: readPublic, run: (c, w) => c.job.list({ project: w.project }) },
   "job.get": { expect: read, publicExpect: readPublic, run: (c, w) => c.job.get({ job: w.jobId }) },
   "job.events": {

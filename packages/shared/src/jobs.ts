@@ -36,8 +36,25 @@ export const runtimeBuildPayloadSchema = jobBaseSchema.extend({
 });
 export type RuntimeBuildPayload = z.infer<typeof runtimeBuildPayloadSchema>;
 
+/** An OCI tag: what follows `:` in `registry/repo:tag`. */
+export const imageTagSchema = z
+  .string()
+  .trim()
+  .regex(
+    /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+    "an image tag is letters, digits, _ . - (up to 128), e.g. v3",
+  );
+export const imagePlatforms = ["amd64", "arm64"] as const;
+
 export const runtimeDockerizePayloadSchema = jobBaseSchema.extend({
   runtimeVersionId: z.string().min(1),
+  /** For lists and logs; the version row is the truth. */
+  runtimeName: z.string().optional(),
+  version: z.string().optional(),
+  /**
+   * Image tags (not references): the worker pushes `<SW_REGISTRY>/<project>/<runtime>:<tag>` for each, so a job
+   * can only push to the server's own registry.
+   */
   tags: z.array(z.string()).default([]),
   platforms: z
     .array(z.enum(["amd64", "arm64"]))
@@ -170,3 +187,18 @@ export const submitBuildInputSchema = z.object({
   requestId: z.string().trim().min(1).max(200),
 });
 export type SubmitBuildInput = z.input<typeof submitBuildInputSchema>;
+
+/** An image of a runtime version a client asks for (`job.submitDockerize`), pushed to the server's registry. */
+export const submitDockerizeInputSchema = z.object({
+  /** Project name or id; the caller needs the maintainer role there. */
+  project: z.string().trim().min(1).max(200),
+  runtimeName: z.string().trim().min(1).max(200),
+  /** A version id, unique prefix, tag, `vN` or `latest`. */
+  version: z.string().trim().min(1).max(200),
+  /** Image tags besides the version id and its `vN`, which every image gets. */
+  tags: z.array(imageTagSchema).max(20).default([]),
+  platforms: z.array(z.enum(imagePlatforms)).min(1).max(2).default(["amd64"]),
+  /** Idempotency key chosen by the client: submitting the same one again answers the same job. */
+  requestId: z.string().trim().min(1).max(200),
+});
+export type SubmitDockerizeInput = z.input<typeof submitDockerizeInputSchema>;

@@ -1,7 +1,8 @@
 import { AppError } from "@swhub/shared/errors";
-import { jobStates, submitBuildInputSchema } from "@swhub/shared/jobs";
+import { jobStates, submitBuildInputSchema, submitDockerizeInputSchema } from "@swhub/shared/jobs";
 import { tracked } from "@trpc/server";
 import { z } from "zod";
+import { submitDockerize } from "../services/dockerize-jobs";
 import { followJobEvents } from "../services/job-follow";
 import { cancelJob, getJob, type JobDeps, listJobs, retryJob, submitBuild } from "../services/jobs";
 import { createTRPCRouter, protectedProcedure, publicProcedure, toTrpcError } from "../trpc";
@@ -37,6 +38,13 @@ export const jobRouter = createTRPCRouter({
     .input(submitBuildInputSchema)
     .mutation(({ ctx, input }) =>
       submitBuild(ctx.db, requireJobDeps(ctx.jobs), { user: ctx.user, ...input }),
+    ),
+
+  /** An OCI image of a version, pushed to the server's registry (`runtime.dockerize`). */
+  submitDockerize: protectedProcedure
+    .input(submitDockerizeInputSchema)
+    .mutation(({ ctx, input }) =>
+      submitDockerize(ctx.db, requireJobDeps(ctx.jobs), { user: ctx.user, ...input }),
     ),
 
   list: publicProcedure

@@ -8,13 +8,18 @@ import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
  * counter (the row lock orders concurrent writers, e.g. the worker's log and a user's cancel) and inserts the
  * events, so numbers are gap-free and never reused. The phase and progress columns follow the latest events, for
  * lists. Returns the events as stored, to be published.
+ *
+ * `durable: false` (a worker's progress and log batches, on their own) commits without waiting for the WAL to
+ * reach the disk: a few milliseconds less per batch, and a crash of Postgres can lose only the last batches,
+ * counter included, so the numbers still have no gap. State changes are always durable.
  */
 export async function appendJobEvents(
   db: Database,
   jobId: number,
   inputs: JobEventInput[],
-  at: Date = new Date(),
+  options: { at?: Date; durable?: boolean } = {},
 ): Promise<JobEvent[]> {
+  const at = options.at ?? new Date();
   if (inputs.length === 0) return [];
   const stamp = at.toISOString();
   let phase: string | null = null;
@@ -25,7 +30,9 @@ export async function appendJobEvents(
   }
   const bodies = inputs.map((input) => ({ ...input, at: stamp }));
   const result: unknown = await db.execute(sql`
-    WITH counter AS (
+    WITH settings AS (
+      SELECT set_config('synchronous_commit', ${options.durable === false ? "off" : "on"}, true)
+    ), counter AS (
       UPDATE jobs SET event_seq = event_seq + ${inputs.length},
         phase = coalesce(${phase}::text, phase),
         progress = coalesce(${progress}::real, progress)
@@ -34,7 +41,7 @@ export async function appendJobEvents(
     )
     INSERT INTO job_logs (job_id, seq, event)
     SELECT ${jobId}, counter.event_seq - ${inputs.length} + e.ord::int, e.body
-    FROM counter, jsonb_array_elements(${JSON.stringify(bodies)}::jsonb) WITH ORDINALITY AS e(body, ord)
+    FROM counter, settings, jsonb_array_elements(${JSON.stringify(bodies)}::jsonb) WITH ORDINALITY AS e(body, ord)
     RETURNING seq`);
   // postgres.js answers an array of rows, PGlite an object holding them.
   const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{

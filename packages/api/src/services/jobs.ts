@@ -4,6 +4,8 @@ import { conflict, invalidInput, notFound } from "@swhub/shared/errors";
 import {
   isFinalJobState,
   type JobEvent,
+  type JobName,
+  type JobPayload,
   type JobState,
   jobCatalog,
   type submitBuildInputSchema,
@@ -18,6 +20,7 @@ import { appendJobEvents } from "./job-events";
 import { type JobView, jobViewColumns, requireJobRole, toJobView } from "./job-views";
 import { type Page, type Paging, pageWindow } from "./paging";
 import { presentBlobs } from "./uploads";
+import type { SessionUser } from "./users";
 
 /** What the job procedures need besides the database: the queue to wake workers, the bus for live events. */
 export interface JobDeps {
@@ -68,16 +71,34 @@ export async function submitBuild(
     tags: input.tags,
     disableEnvLock: input.disableEnvLock,
   };
-  const entry = jobCatalog["runtime.build"];
+  return submitJob(db, deps, { user, projectId: project.id, name: "runtime.build", payload });
+}
+
+/**
+ * Stores a project's job row (unique per project and `requestId`) with its first event, then queues it. A request
+ * id seen before answers the job it made (`created: false`). Redis failing to take the job is not an error: the row
+ * waits as queued and the worker's reconciler queues it once Redis answers. Callers check access first.
+ */
+export async function submitJob<N extends JobName>(
+  db: Database,
+  deps: JobDeps,
+  input: {
+    user: SessionUser;
+    projectId: number;
+    name: N;
+    payload: Omit<JobPayload<N>, "jobId"> & { requestId: string };
+  },
+): Promise<{ job: JobView; created: boolean }> {
+  const { user, projectId, name, payload } = input;
   const made = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(jobs)
       .values({
-        kind: "runtime.build",
-        queue: entry.queue,
-        projectId: project.id,
+        kind: name,
+        queue: jobCatalog[name].queue,
+        projectId,
         createdBy: Number(user.id),
-        requestId: input.requestId,
+        requestId: payload.requestId,
         payload,
         heartbeatAt: sql`now()`,
       })
@@ -91,11 +112,11 @@ export async function submitBuild(
     const [existing] = await db
       .select({ id: jobs.id })
       .from(jobs)
-      .where(and(eq(jobs.projectId, project.id), eq(jobs.requestId, input.requestId)));
+      .where(and(eq(jobs.projectId, projectId), eq(jobs.requestId, payload.requestId)));
     return { job: await getJob(db, { user, job: String(existing!.id) }), created: false };
   }
   await announce(deps, made.id, made.events);
-  await deps.enqueuer.enqueue("runtime.build", { ...payload, jobId: String(made.id) }).catch(() => {}); // stored as queued; the reconciler queues it when Redis is back
+  await deps.enqueuer.enqueue(name, { ...payload, jobId: String(made.id) } as JobPayload<N>).catch(() => {}); // stored as queued; the reconciler queues it when Redis is back
   return { job: await getJob(db, { user, job: String(made.id) }), created: true };
 }
 

@@ -72,7 +72,7 @@ export async function getVersionInfo(
       })
       .from(runtimeImages)
       .where(eq(runtimeImages.versionId, version.id))
-      .orderBy(desc(runtimeImages.createdAt)),
+      .orderBy(desc(runtimeImages.createdAt), runtimeImages.id), // one job's references: in the order it pushed them
     userNames(db, [runtime.ownerId]),
   ]);
   return {

@@ -61,7 +61,9 @@ export async function dockerizeRuntime(
   const signal = options.signal;
   progress.phase("prepare");
   const runtime = await readRuntime(source);
-  const tags = imageTags(options.tags ?? [], runtime.manifest, runtime.version);
+  const tags = imageTags(options.tags ?? [], runtime.manifest, runtime.version, {
+    configuredImage: options.configuredImage,
+  });
   const platforms = parseTargetPlatforms(options.platforms ?? []);
   for (const platform of platforms) checkRuntimeArch(runtime.manifest, runtime.name, platform);
   const wanted = runtime.python ?? missingPython(runtime.name);

@@ -51,7 +51,9 @@ export async function planDockerize(
   options: DockerizeOptions = {},
 ): Promise<DockerizePlan> {
   const runtime = await readRuntime(source);
-  const tags = imageTags(options.tags ?? [], runtime.manifest, runtime.version);
+  const tags = imageTags(options.tags ?? [], runtime.manifest, runtime.version, {
+    configuredImage: options.configuredImage,
+  });
   const platforms = parseTargetPlatforms(options.platforms ?? []);
   for (const platform of platforms) checkRuntimeArch(runtime.manifest, runtime.name, platform);
   const outputs = resolveOutputs(source, options, platforms);

@@ -15,6 +15,11 @@ import type { DockerizeSource } from "./runtime-source";
 export interface DockerizeOptions {
   /** Image references to tag (`registry/repo:tag`); `configs.docker.image` adds `<repo>:<version>`. */
   tags?: readonly string[];
+  /**
+   * Whether `configs.docker.image` adds its tag (default true). A server pushes only to its own registry, so it
+   * turns this off: a runtime's yaml must not make it push elsewhere.
+   */
+  configuredImage?: boolean;
   /** `amd64`, `arm64` (or `linux/…`); several give an OCI index. Default amd64. */
   platforms?: readonly string[];
   /** Push to the registries the tags name. */

@@ -24,10 +24,11 @@ export function imageTags(
   requested: readonly string[],
   manifest: RuntimeManifest,
   version: string,
+  options: { configuredImage?: boolean } = {},
 ): string[] {
   const refs: string[] = [];
   for (const text of requested) refs.push(normaliseTag(text));
-  const configured = manifest.configs.docker?.image?.trim();
+  const configured = options.configuredImage === false ? undefined : manifest.configs.docker?.image?.trim();
   if (configured) {
     const { registry, repository } = parseReference(configured);
     refs.push(formatReference({ registry, repository, tag: version }));

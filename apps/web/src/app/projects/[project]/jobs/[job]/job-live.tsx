@@ -81,7 +81,14 @@ export function JobLive({
 
   const phases = job.kind === "runtime.dockerize" ? dockerizePhases : buildPhases;
   const percent = overallPercent(stream, phases);
-  const result = stream.result as { name?: string; version?: string; alias?: string; tags?: string[] } | null;
+  const result = stream.result as {
+    name?: string;
+    version?: string;
+    alias?: string;
+    tags?: string[];
+    /** An image job's first reference. */
+    image?: string;
+  } | null;
   const duration = jobDuration(times, now);
 
   return (
@@ -165,12 +172,19 @@ export function JobLive({
           className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-up/40 bg-up/10 px-4 py-3 text-sm"
           data-testid="job-result"
         >
-          <p>
-            Built <span className="font-mono font-medium">{result.name}</span> version{" "}
-            <span className="font-mono">{shortVersion(result.version)}</span>
-            {result.alias ? ` (${result.alias})` : ""}
-            {result.tags?.length ? `, tagged ${result.tags.join(", ")}` : ""}.
-          </p>
+          {result.image ? (
+            <p>
+              Pushed <span className="break-all font-mono font-medium">{result.image}</span>, the image of{" "}
+              {result.name} {result.alias ?? shortVersion(result.version)}.
+            </p>
+          ) : (
+            <p>
+              Built <span className="font-mono font-medium">{result.name}</span> version{" "}
+              <span className="font-mono">{shortVersion(result.version)}</span>
+              {result.alias ? ` (${result.alias})` : ""}
+              {result.tags?.length ? `, tagged ${result.tags.join(", ")}` : ""}.
+            </p>
+          )}
           <Link href={routes.version(project, result.name, result.version)} className={buttonClass}>
             Open the version
           </Link>
@@ -215,7 +229,12 @@ export function JobLive({
         ) : null}
       </section>
 
-      <JobLog jobId={job.id} lines={stream.log} live={connection !== "ended" && connection !== "lost"} />
+      <JobLog
+        jobId={job.id}
+        chunks={stream.log}
+        count={stream.logLines}
+        live={connection !== "ended" && connection !== "lost"}
+      />
     </div>
   );
 }

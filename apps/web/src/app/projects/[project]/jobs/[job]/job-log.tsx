@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { memo, useEffect, useRef, useState } from "react";
 import { secondaryButtonClass } from "~/components/ui";
 import type { LogLine } from "./job-stream-state";
 
@@ -10,10 +10,28 @@ const streamTone = { stdout: "text-text", stderr: "text-rm", engine: "text-add" 
  * The job's output, line by line. It follows new lines while the reader is at the bottom and stops following when
  * they scroll up to read; "Download" saves the whole log as text.
  */
-export function JobLog({ jobId, lines, live }: { jobId: string; lines: LogLine[]; live: boolean }) {
+/** One chunk of lines; a full chunk never changes, so it never renders again. */
+const LogChunk = memo(function LogChunk({ lines }: { lines: LogLine[] }) {
+  return lines.map((line) => (
+    <div key={line.seq} className={`whitespace-pre-wrap break-all ${streamTone[line.stream]}`}>
+      {line.line}
+    </div>
+  ));
+});
+
+export function JobLog({
+  jobId,
+  chunks,
+  count,
+  live,
+}: {
+  jobId: string;
+  chunks: LogLine[][];
+  count: number;
+  live: boolean;
+}) {
   const box = useRef<HTMLDivElement>(null);
   const [follow, setFollow] = useState(true);
-  const count = lines.length;
 
   useEffect(() => {
     if (follow && count > 0 && box.current) box.current.scrollTop = box.current.scrollHeight;
@@ -25,7 +43,7 @@ export function JobLog({ jobId, lines, live }: { jobId: string; lines: LogLine[]
   };
 
   const download = () => {
-    const text = lines.map((l) => l.line).join("\n");
+    const text = chunks.flatMap((chunk) => chunk.map((l) => l.line)).join("\n");
     const url = URL.createObjectURL(new Blob([`${text}\n`], { type: "text/plain" }));
     const a = document.createElement("a");
     a.href = url;
@@ -64,11 +82,7 @@ export function JobLog({ jobId, lines, live }: { jobId: string; lines: LogLine[]
         {count === 0 ? (
           <p className="text-muted">{live ? "Waiting for output…" : "This job wrote no output."}</p>
         ) : (
-          lines.map((line) => (
-            <div key={line.seq} className={`whitespace-pre-wrap break-all ${streamTone[line.stream]}`}>
-              {line.line}
-            </div>
-          ))
+          chunks.map((chunk) => <LogChunk key={chunk[0]!.seq} lines={chunk} />)
         )}
       </div>
     </section>

@@ -1,7 +1,13 @@
 import type { JobEvent } from "@swhub/shared/jobs";
 import { buildPhases } from "@swhub/shared/jobs";
 import { describe, expect, it } from "vitest";
-import { applyJobEvents, initialStreamState, overallPercent, phaseStatus } from "./job-stream-state";
+import {
+  applyJobEvents,
+  initialStreamState,
+  LOG_CHUNK,
+  overallPercent,
+  phaseStatus,
+} from "./job-stream-state";
 
 const at = "2026-11-28T00:00:00.000Z";
 const start = initialStreamState({ state: "queued", error: null, result: null });
@@ -19,7 +25,7 @@ describe("applyJobEvents", () => {
     const twice = applyJobEvents(once, events.slice(2));
     expect(twice).toEqual(once);
     expect(once).toMatchObject({ lastSeq: 5, state: "running", phase: "install", percent: 40 });
-    expect(once.log.map((l) => l.line)).toEqual(["unpacking"]);
+    expect(once.log.flat().map((l) => l.line)).toEqual(["unpacking"]);
     expect(phaseStatus(once, "prepare")).toBe("done");
     expect(phaseStatus(once, "install")).toBe("current");
     expect(phaseStatus(once, "pack")).toBe("pending");
@@ -38,7 +44,27 @@ describe("applyJobEvents", () => {
       { type: "state", seq: 4, at, state: "queued", reason: "retried by alice" },
     ]);
     expect(retried).toMatchObject({ state: "queued", reason: null, phases: [], phase: null });
-    expect(retried.log.at(-1)?.line).toContain("retried by alice");
+    expect(retried.log.flat().at(-1)?.line).toContain("retried by alice");
+  });
+
+  it("keeps a long log in fixed chunks: earlier chunks are not copied when lines arrive", () => {
+    const lines = (from: number, n: number): JobEvent[] =>
+      Array.from({ length: n }, (_, i) => ({
+        type: "log",
+        seq: from + i,
+        at,
+        line: `l${from + i}`,
+        stream: "stdout",
+      }));
+    const first = applyJobEvents(start, lines(1, LOG_CHUNK + 10));
+    const second = applyJobEvents(first, lines(LOG_CHUNK + 11, 5));
+    expect(second.logLines).toBe(LOG_CHUNK + 15);
+    expect(second.log.map((c) => c.length)).toEqual([LOG_CHUNK, 15]);
+    expect(second.log[0]).toBe(first.log[0]);
+    expect(first.log[1]).toHaveLength(10);
+    expect(second.log.flat().map((l) => l.seq)).toEqual(
+      Array.from({ length: LOG_CHUNK + 15 }, (_, i) => i + 1),
+    );
   });
 
   it("a success keeps what it made and counts as all done", () => {

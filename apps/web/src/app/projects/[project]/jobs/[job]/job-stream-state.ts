@@ -16,7 +16,12 @@ export interface JobStreamState {
   phase: string | null;
   /** Percent done within `phase`. */
   percent: number;
-  log: LogLine[];
+  /**
+   * The log in chunks of `LOG_CHUNK` lines. A full chunk never changes, so appending copies at most one chunk and
+   * the page re-renders only the last one: a log of many thousand lines stays cheap to follow.
+   */
+  log: LogLine[][];
+  logLines: number;
   /** Why the job failed or was cancelled. */
   reason: string | null;
   result: Record<string, unknown> | null;
@@ -35,6 +40,7 @@ export function initialStreamState(job: {
     phase: null,
     percent: 0,
     log: [],
+    logLines: 0,
     reason: job.error,
     result: job.result,
   };
@@ -69,7 +75,7 @@ export function applyJobEvents(current: JobStreamState, events: JobEvent[]): Job
         appended.push({ seq: event.seq, line: event.line, stream: event.stream });
         break;
       case "state": {
-        const restarted = event.state === "queued" && next.log.length + appended.length > 0;
+        const restarted = event.state === "queued" && next.logLines + appended.length > 0;
         next.state = event.state;
         if (event.state === "queued" || event.state === "running") {
           next.reason = null;
@@ -90,7 +96,26 @@ export function applyJobEvents(current: JobStreamState, events: JobEvent[]): Job
       }
     }
   }
-  return appended.length > 0 ? { ...next, log: next.log.concat(appended) } : next;
+  return appended.length > 0
+    ? { ...next, log: appendChunked(next.log, appended), logLines: next.logLines + appended.length }
+    : next;
+}
+
+export const LOG_CHUNK = 500;
+
+function appendChunked(chunks: LogLine[][], lines: LogLine[]): LogLine[][] {
+  const out = chunks.slice();
+  // The last chunk is shared with the previous state: copy it before adding to it.
+  let last = out.length > 0 && out.at(-1)!.length < LOG_CHUNK ? [...out.pop()!] : [];
+  for (const line of lines) {
+    if (last.length === LOG_CHUNK) {
+      out.push(last);
+      last = [];
+    }
+    last.push(line);
+  }
+  out.push(last);
+  return out;
 }
 
 export const isStreamOver = (state: JobStreamState) => isFinalJobState(state.state);

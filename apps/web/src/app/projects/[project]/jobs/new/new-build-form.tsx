@@ -175,6 +175,8 @@ export function NewBuildForm({ project }: { project: string }) {
   return (
     <form
       onSubmit={onSubmit}
+      // Any edit answers the last complaint; the next submit checks again.
+      onChange={() => setError(null)}
       className="space-y-5"
       aria-describedby={error ? `${ids}-error` : undefined}
       noValidate

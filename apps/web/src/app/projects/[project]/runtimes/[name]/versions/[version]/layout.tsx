@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { Problem } from "~/components/problem";
 import { TagList } from "~/components/tag-list";
+import { getEnv } from "~/env";
 import { formatBytes, formatDateTime } from "~/lib/format";
 import { routes } from "~/lib/routes";
 import { requestOrigin, runtimeUri } from "~/server/origin";
@@ -74,6 +75,8 @@ export default async function VersionLayout({
           uri={uri}
           removed={v.removed}
           can={permissions(projectInfo.data.access)}
+          image={v.images[0] ?? null}
+          registryConfigured={Boolean(getEnv().SW_REGISTRY)}
         />
       </div>
       <VersionTabs project={project} name={name} version={v.version} />

@@ -3,10 +3,12 @@ import { CopyButton } from "~/components/copy-button";
 import { LifecycleActions } from "~/components/lifecycle-actions";
 import { secondaryButtonClass } from "~/components/ui";
 import { routes } from "~/lib/routes";
+import { BuildImageButton } from "./build-image-button";
 
 /**
  * What can be done with a version: take it (URI, swcli copy command), compare it, build an image, remove or
- * recover it. "Build image" waits for the dockerize job procedure; until then it says so.
+ * recover it. "Build image" enqueues an image job (maintainers, when the server has a registry) and otherwise says
+ * why it is off; the newest image built from the version is shown with its digest.
  */
 export function VersionActions({
   project,
@@ -16,6 +18,8 @@ export function VersionActions({
   uri,
   removed,
   can,
+  image,
+  registryConfigured,
 }: {
   project: string;
   name: string;
@@ -24,8 +28,19 @@ export function VersionActions({
   uri: string;
   removed: boolean;
   can: { canWrite: boolean; canRecover: boolean };
+  /** The newest image built from this version. */
+  image: { reference: string; digest: string } | null;
+  /** Whether the server has an image registry (SW_REGISTRY); the registry itself stays on the server. */
+  registryConfigured: boolean;
 }) {
   const command = `swcli runtime copy ${uri} .`;
+  const buildOff = removed
+    ? "A removed version has no image builds; recover it first."
+    : !can.canWrite
+      ? "Maintainers can build images."
+      : !registryConfigured
+        ? "No image registry is configured on this server (SW_REGISTRY)."
+        : null;
   return (
     <section
       aria-label="Actions"
@@ -51,20 +66,26 @@ export function VersionActions({
         </code>
         <CopyButton text={command} label="Copy the swcli runtime copy command" />
       </div>
-      <div className="flex flex-wrap items-center gap-2 pt-1">
+      {image ? (
+        <div className="flex items-center gap-2">
+          <code
+            data-testid="version-image"
+            className="min-w-0 flex-1 truncate rounded bg-surface-muted px-2 py-1.5 font-mono text-xs"
+            title={`${image.reference}\n${image.digest}`}
+          >
+            {image.reference}
+          </code>
+          <CopyButton
+            text={`${image.reference}@${image.digest}`}
+            label="Copy the image reference with its digest"
+          />
+        </div>
+      ) : null}
+      <div className="flex flex-wrap items-start gap-2 pt-1">
         <Link href={routes.diff(project, name, undefined, version)} className={secondaryButtonClass}>
           Compare…
         </Link>
-        {/* Enqueues runtime.dockerize once the jobs router has a procedure for it. */}
-        <span title="Image builds from the console arrive with the jobs router; use swcli runtime dockerize meanwhile.">
-          <button type="button" className={secondaryButtonClass} disabled aria-describedby="build-image-note">
-            Build image
-          </button>
-        </span>
-        <span id="build-image-note" className="sr-only">
-          Not available yet: image builds from the console arrive with the jobs router; use swcli runtime
-          dockerize meanwhile.
-        </span>
+        <BuildImageButton project={project} name={name} version={version} disabledReason={buildOff} />
         <LifecycleActions
           project={project}
           name={name}

@@ -12,8 +12,8 @@ export function ImagesTable({ images }: { images: VersionInfo["images"] }) {
       </h2>
       {images.length === 0 ? (
         <p className="rounded-xl border border-dashed border-border bg-surface px-4 py-6 text-center text-sm text-muted">
-          No image has been built from this version yet.{" "}
-          <code className="font-mono">swcli runtime dockerize</code> builds one and records it here.
+          No image has been built from this version yet. "Build image" pushes one to this server&apos;s
+          registry and records it here.
         </p>
       ) : (
         <div className="relative overflow-x-auto rounded-xl border border-border bg-surface shadow-sm">
