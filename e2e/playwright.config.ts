@@ -20,5 +20,14 @@ export default defineConfig({
       args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
     },
   },
-  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  projects: [
+    // The first-start spec sees the system as a new install does (no projects yet), so it runs before the rest.
+    { name: "first-start", testMatch: "smoke.spec.ts", use: { browserName: "chromium" } },
+    {
+      name: "chromium",
+      testIgnore: "smoke.spec.ts",
+      dependencies: ["first-start"],
+      use: { browserName: "chromium" },
+    },
+  ],
 });
