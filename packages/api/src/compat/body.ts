@@ -1,6 +1,4 @@
 import { invalidInput } from "@swhub/shared/errors";
-import { formatIssues } from "@swhub/shared/schemas";
-import type { z } from "zod";
 
 /**
  * Yields the body's pieces, failing with `invalid_input` (so a 4xx, which the client does not retry) when none
@@ -67,16 +65,4 @@ export async function readForm(req: Request): Promise<URLSearchParams> {
     throw invalidInput("Send the form as application/x-www-form-urlencoded");
   }
   return new URLSearchParams(await req.text());
-}
-
-export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
-  let body: unknown;
-  try {
-    body = await req.json();
-  } catch {
-    throw invalidInput("The request body is not valid JSON");
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw invalidInput(formatIssues(parsed.error).join("; "));
-  return parsed.data;
 }

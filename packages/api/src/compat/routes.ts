@@ -1,5 +1,6 @@
 import { AppError, invalidInput, notFound } from "@swhub/shared/errors";
 import { HttpAppError } from "../errors";
+import { matchPath } from "../http/request";
 import { authenticateCompat } from "./auth";
 import { drainBody } from "./body";
 import type { CompatDeps, CompatHandler } from "./context";
@@ -94,16 +95,6 @@ export const compatRoutes = [
   },
 ];
 
-function match(pattern: string[], segments: string[]): Record<string, string> | undefined {
-  if (pattern.length !== segments.length) return undefined;
-  const params: Record<string, string> = {};
-  for (const [i, part] of pattern.entries()) {
-    if (part.startsWith(":")) params[part.slice(1)] = segments[i]!;
-    else if (part !== segments[i]) return undefined;
-  }
-  return params;
-}
-
 const compiled = routes.map((route) => ({ ...route, pattern: route.path.split("/") }));
 
 /**
@@ -125,7 +116,7 @@ export function createCompatHandler(deps: CompatDeps): (req: Request) => Promise
         throw invalidInput(`The path ${path} is not properly encoded`);
       }
       const candidates = compiled
-        .map((route) => ({ route, params: match(route.pattern, segments) }))
+        .map((route) => ({ route, params: matchPath(route.pattern, segments) }))
         .filter((c) => c.params !== undefined);
       const found = candidates.find((c) => c.route.method === req.method);
       if (!found) {

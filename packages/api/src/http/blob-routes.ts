@@ -11,14 +11,13 @@ import {
   type UploadState,
 } from "@swhub/shared/blob-protocol";
 import { AppError, invalidInput, notFound } from "@swhub/shared/errors";
-import { formatIssues } from "@swhub/shared/schemas";
-import type { z } from "zod";
 import { authenticate } from "../auth";
 import type { BlobStore } from "../blobs/store";
 import type { Actor } from "../services/access";
 import { openProjectBlob } from "../services/blobs";
 import { appendUploadChunk } from "../services/upload-chunks";
 import { cancelUpload, createUpload, findMissingBlobs, finishUpload, getUpload } from "../services/uploads";
+import { matchPath, readJson } from "./request";
 import { errorResponse, json } from "./respond";
 
 /** What the blob routes need: the database and the blob store. */
@@ -43,18 +42,6 @@ type Route = {
   anonymous?: boolean;
   methods: Record<string, (r: RouteRequest, params: Record<string, string>) => Promise<Response>>;
 };
-
-async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
-  let body: unknown;
-  try {
-    body = await req.json();
-  } catch {
-    throw invalidInput("The request body is not valid JSON");
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw invalidInput(formatIssues(parsed.error).join("; "));
-  return parsed.data;
-}
 
 function uploadResponse(state: UploadState, status = 200): Response {
   return json(state, status, { [UPLOAD_OFFSET_HEADER]: String(state.offset) });
@@ -169,16 +156,6 @@ const routes: Route[] = [
   },
 ];
 
-function match(pattern: string[], segments: string[]): Record<string, string> | undefined {
-  if (pattern.length !== segments.length) return undefined;
-  const params: Record<string, string> = {};
-  for (const [i, part] of pattern.entries()) {
-    if (part.startsWith(":")) params[part.slice(1)] = segments[i]!;
-    else if (part !== segments[i]) return undefined;
-  }
-  return params;
-}
-
 /** Every route of the blob protocol, as method + path patterns (for the access matrix test and docs). */
 export const blobRoutes = routes.flatMap((route) =>
   Object.keys(route.methods).map((method) => ({
@@ -221,7 +198,7 @@ export function createBlobHandler(deps: BlobRouteDeps): (req: Request) => Promis
       }
       const [project, ...rest] = segments;
       for (const route of routes) {
-        const params = project ? match(route.pattern, rest) : undefined;
+        const params = project ? matchPath(route.pattern, rest) : undefined;
         if (!params) continue;
         const handle = route.methods[req.method];
         if (!handle) {

@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { readJson } from "../../http/request";
 import { findTaggedVersion, locateRuntimeVersion } from "../../services/runtime-locate";
 import { userTags } from "../../services/runtime-rows";
 import { addTags, removeTags } from "../../services/runtime-tags";
-import { readJson } from "../body";
 import type { CompatHandler, CompatRequest } from "../context";
 import { success } from "../envelope";
 
