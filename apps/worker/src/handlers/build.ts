@@ -14,6 +14,7 @@ import { eq } from "drizzle-orm";
 import type { Handler, HandlerContext } from "../handlers";
 import { unpackBuildContext } from "./build-context";
 import { jobProgressSink } from "./job-progress";
+import { isolatedPipEnvironment } from "./pip-env";
 
 export interface BuildHandlerSettings {
   /** The worker's environment: PATH (python, conda), CONDA_EXE, locale. */
@@ -37,29 +38,6 @@ const enginePhases: Record<string, string | null> = {
   "pack-env": "pack",
   tag: null,
 };
-
-/**
- * The environment of pip and python in a build: only what the worker configures (pip's own config files and the
- * machine's PIP_* settings are shut out, so every build installs from the same index), a home and caches inside
- * the run's directory, so cancelling or finishing leaves nothing behind.
- */
-function buildEnvironment(settings: BuildHandlerSettings, home: string): EnvVars {
-  const pick = (name: string) => (settings.env[name] ? { [name]: settings.env[name] } : {});
-  return {
-    ...pick("PATH"),
-    ...pick("CONDA_EXE"),
-    ...pick("LANG"),
-    HOME: home,
-    PIP_CONFIG_FILE: "/dev/null",
-    PIP_DISABLE_PIP_VERSION_CHECK: "1",
-    PIP_NO_INPUT: "1",
-    PIP_NO_CACHE_DIR: "1",
-    ...(settings.indexUrl ? { PIP_INDEX_URL: settings.indexUrl } : {}),
-    ...(settings.findLinks ? { PIP_FIND_LINKS: settings.findLinks } : {}),
-    // Wheels only from the configured directories: with no index configured, pip must not try PyPI.
-    ...(settings.findLinks && !settings.indexUrl ? { PIP_NO_INDEX: "1" } : {}),
-  };
-}
 
 /** conda, mamba or micromamba, as `mode: conda` needs one: `$CONDA_EXE` first, then PATH. */
 async function findCondaTool(env: EnvVars): Promise<string | undefined> {
@@ -85,7 +63,7 @@ export function createBuildHandler(settings: BuildHandlerSettings): Handler<"run
     if (!project) throw notFound(`project ${payload.projectId} is gone`);
     const home = join(ctx.workDir, "home");
     await mkdir(home);
-    const env = buildEnvironment(settings, home);
+    const env = isolatedPipEnvironment(settings, home, ["PATH", "CONDA_EXE", "LANG"]);
     let source: { kind: "yaml"; path: string } | { kind: "docker"; image: string };
     if (payload.source.kind === "yaml") {
       ctx.log(`fetching the build context ${payload.source.contextDigest}`);

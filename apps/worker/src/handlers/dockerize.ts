@@ -10,6 +10,7 @@ import { autoTag } from "@swhub/shared/names";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Handler } from "../handlers";
 import { jobProgressSink } from "./job-progress";
+import { isolatedPipEnvironment } from "./pip-env";
 
 /** The server's image settings (worker env, see README's Configuration). Never sent to browsers. */
 export interface DockerizeHandlerSettings {
@@ -117,7 +118,7 @@ export function createDockerizeHandler(settings: DockerizeHandlerSettings): Hand
           credentials: { env: credentialEnv(settings, host) },
           insecure: settings.insecure ? [host] : [],
         },
-        env: { pipEnv: pipEnvironment(settings, home) },
+        env: { pipEnv: isolatedPipEnvironment(settings, home) },
         progress: jobProgressSink(ctx, { prepare: null }),
         signal: ctx.signal,
       },
@@ -177,21 +178,5 @@ function credentialEnv(settings: DockerizeHandlerSettings, host: string): Record
           SW_REGISTRY_HOST: host,
         }
       : {}),
-  };
-}
-
-/** pip, when an environment must be installed: only the worker's index settings, caches inside the run. */
-function pipEnvironment(settings: DockerizeHandlerSettings, home: string): NodeJS.ProcessEnv {
-  return {
-    ...(settings.env.PATH ? { PATH: settings.env.PATH } : {}),
-    ...(settings.env.LANG ? { LANG: settings.env.LANG } : {}),
-    HOME: home,
-    PIP_CONFIG_FILE: "/dev/null",
-    PIP_DISABLE_PIP_VERSION_CHECK: "1",
-    PIP_NO_INPUT: "1",
-    PIP_NO_CACHE_DIR: "1",
-    ...(settings.indexUrl ? { PIP_INDEX_URL: settings.indexUrl } : {}),
-    ...(settings.findLinks ? { PIP_FIND_LINKS: settings.findLinks } : {}),
-    ...(settings.findLinks && !settings.indexUrl ? { PIP_NO_INDEX: "1" } : {}),
   };
 }
