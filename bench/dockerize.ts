@@ -21,9 +21,9 @@
  * Wall-clock medians and their ratio are the result; CPU seconds (ours: this process with its threads, skopeo's
  * from /usr/bin/time) are printed too, for machines shared with other work.
  */
+
 import { execFile, execFileSync } from "node:child_process";
-import { randomFillSync } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
@@ -34,6 +34,7 @@ import { createRegistryClient } from "@swhub/runtime/oci/registry";
 import { buildPythonBaseImage } from "@swhub/runtime/testing/base-image";
 import { startRegistry } from "@swhub/runtime/testing/registry";
 import { writeRuntimeVersion } from "@swhub/runtime/testing/runtime-bundles";
+import { makeEnv } from "./synthetic-venv";
 
 const exec = promisify(execFile);
 const { values } = parseArgs({
@@ -205,75 +206,4 @@ try {
   );
 } finally {
   rmSync(work, { recursive: true, force: true });
-}
-
-/**
- * A venv shaped like one with scientific packages: per package, trees of .py sources (compressible text) and a
- * few binary "extension modules" (half random, half zeros), plus console scripts. Seeded: the same every run.
- */
-function makeEnv(venv: string, mb: number): { files: number; bytes: number } {
-  execFileSync("python3", ["-m", "venv", "--without-pip", venv]);
-  const xy = execFileSync(join(venv, "bin", "python"), [
-    "-c",
-    "import sys; print('%d.%d' % sys.version_info[:2])",
-  ])
-    .toString()
-    .trim();
-  const site = join(venv, "lib", `python${xy}`, "site-packages");
-  let seed = 42;
-  const random = () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x7fffffff;
-  };
-  const words = [
-    "self",
-    "return",
-    "import",
-    "def",
-    "class",
-    "value",
-    "data",
-    "array",
-    "index",
-    "result",
-    "None",
-  ];
-  const source = (size: number) => {
-    let text = "";
-    while (text.length < size) {
-      const line = Array.from({ length: 6 }, () => words[Math.floor(random() * words.length)]).join(" ");
-      text += `    ${line} = ${Math.floor(random() * 1e6)}\n`;
-    }
-    return text;
-  };
-  let bytes = 0;
-  let files = 0;
-  for (let p = 0; bytes < mb * 1e6; p++) {
-    const pkg = join(site, `pkg${p}`);
-    for (let d = 0; d < 6; d++) {
-      mkdirSync(join(pkg, `sub${d}`), { recursive: true });
-      for (let f = 0; f < 25; f++) {
-        const text = source(1024 + Math.floor(random() * 15 * 1024));
-        writeFileSync(join(pkg, `sub${d}`, `mod${f}.py`), text);
-        bytes += text.length;
-        files++;
-      }
-    }
-    for (let s = 0; s < 2; s++) {
-      const blob = Buffer.alloc(400_000 + Math.floor(random() * 400_000));
-      randomFillSync(blob, 0, blob.length >> 1);
-      writeFileSync(join(pkg, `_ext${s}.cpython-311-x86_64-linux-gnu.so`), blob);
-      bytes += blob.length;
-      files++;
-    }
-    writeFileSync(
-      join(venv, "bin", `pkg${p}-cli`),
-      `#!${venv}/bin/python\nfrom pkg${p} import main\nmain()\n`,
-      {
-        mode: 0o755,
-      },
-    );
-    files++;
-  }
-  return { files, bytes };
 }
