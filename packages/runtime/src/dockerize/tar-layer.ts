@@ -1,13 +1,8 @@
-import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { posix } from "node:path";
-import { PassThrough, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGunzip, createGzip } from "node:zlib";
-import type { Layer } from "../oci/layer";
-import { writeBlobStream } from "../oci/layout";
-import { createParallelGzip } from "../oci/parallel-gzip";
-import { mediaTypes } from "../oci/types";
+import { createGunzip } from "node:zlib";
+import { gzipLayerSink, type Layer } from "../oci/layer";
 import { encodeHeader, type HeaderFields } from "./tar-encode";
 import { type Decision, memberPath, readTar, type TarMember } from "./tar-parse";
 
@@ -50,23 +45,7 @@ export interface TarLayerOptions {
 }
 
 export async function layerFromTar(layoutDir: string, options: TarLayerOptions): Promise<Layer> {
-  const diffHash = createHash("sha256");
-  let written = 0;
-  const hashUncompressed = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      diffHash.update(chunk);
-      written += chunk.length;
-      options.onProgress?.(written);
-      cb(null, chunk);
-    },
-  });
-  const level = options.compressionLevel ?? 6;
-  const gzip =
-    (options.parallel ?? 1) > 1
-      ? createParallelGzip({ level, concurrency: options.parallel! })
-      : createGzip({ level, chunkSize: 256 * 1024 });
-  const sink = new PassThrough({ highWaterMark: 1 << 20 });
-  const blob = writeBlobStream(layoutDir, sink);
+  const sink = gzipLayerSink(layoutDir, options);
   const source = createReadStream(options.archive, { highWaterMark: 1 << 20 });
   const stages = options.gzip ? [source, createGunzip({ chunkSize: 1 << 20 })] : [source];
   try {
@@ -74,21 +53,14 @@ export async function layerFromTar(layoutDir: string, options: TarLayerOptions):
       // @ts-expect-error pipeline's overloads stop at fixed arities; the stages are streams either way.
       ...stages,
       (input: AsyncIterable<Buffer>) => relayer(input, options),
-      hashUncompressed,
-      gzip,
-      sink,
+      ...sink.streams,
       ...(options.signal ? [{ signal: options.signal }] : []),
     );
   } catch (error) {
-    sink.destroy(error as Error);
-    await blob.catch(() => {});
+    await sink.abort(error as Error);
     throw error;
   }
-  const { digest, size } = await blob;
-  return {
-    descriptor: { mediaType: mediaTypes.ociLayerGzip, digest, size },
-    diffId: `sha256:${diffHash.digest("hex")}`,
-  };
+  return sink.layer();
 }
 
 const root = { uid: 0, gid: 0 };

@@ -73,6 +73,20 @@ export async function createLayer(layoutDir: string, options: CreateLayerOptions
   const mtime = options.mtime ?? new Date(0);
 
   const tar = createPack();
+  const sink = gzipLayerSink(layoutDir, options);
+  await Promise.all([writeEntries(tar, planned, mtime), pipeline(tar, ...sink.streams)]);
+  return sink.layer();
+}
+
+/**
+ * The tail every layer writer shares: the tar is hashed as it goes by (its diff_id), gzipped (on several cores
+ * when asked) and written into the layout as a blob. Pipe a tar through `streams`, then `layer()` gives the
+ * result; `abort` ends the blob write when the producer fails before piping.
+ */
+export function gzipLayerSink(
+  layoutDir: string,
+  options: Pick<CreateLayerOptions, "compressionLevel" | "parallel" | "onProgress">,
+) {
   const diffHash = createHash("sha256");
   let uncompressed = 0;
   const hashUncompressed = new Transform({
@@ -90,11 +104,19 @@ export async function createLayer(layoutDir: string, options: CreateLayerOptions
       : createGzip({ level, chunkSize: 256 * 1024 });
   const out = new PassThrough({ highWaterMark: 1024 * 1024 });
   const written = writeBlobStream(layoutDir, out);
-  await Promise.all([writeEntries(tar, planned, mtime), pipeline(tar, hashUncompressed, gzip, out)]);
-  const blob = await written;
   return {
-    descriptor: { mediaType: mediaTypes.ociLayerGzip, digest: blob.digest, size: blob.size },
-    diffId: `sha256:${diffHash.digest("hex")}`,
+    streams: [hashUncompressed, gzip, out] as const,
+    async layer(): Promise<Layer> {
+      const blob = await written;
+      return {
+        descriptor: { mediaType: mediaTypes.ociLayerGzip, digest: blob.digest, size: blob.size },
+        diffId: `sha256:${diffHash.digest("hex")}`,
+      };
+    },
+    async abort(error: Error): Promise<void> {
+      out.destroy(error);
+      await written.catch(() => {});
+    },
   };
 }
 
