@@ -116,16 +116,9 @@ export function resolveLocalProject(
   input: string | undefined,
   target: LocalTarget,
 ): { store: Store; project: ProjectUri } {
-  const project = parseProjectUri(input ?? "", uriContext(ctx.config));
-  if (project.rest.length > 0) {
-    throw new AppError(
-      "invalid_input",
-      `"${input}" names more than a project`,
-      `give a project such as ${formatProjectUri({ ...project, rest: [] } as ProjectUri)}`,
-    );
-  }
+  const project = projectTarget(ctx, input);
   requireLocal(project, input ?? "", target, "project");
-  return { store: openStore(ctx), project: { instance: project.instance, project: project.project } };
+  return { store: openStore(ctx), project };
 }
 
 /** Which instance and project a `-p/--project` value names, before deciding how to serve it. */

@@ -2,6 +2,7 @@
 import type { BuildSettings } from "@swhub/runtime/build/settings";
 import type { CommandContext } from "../../command";
 import { version } from "../../program";
+import { pypiSettings } from "../../runtime-env";
 
 export function buildSettings(ctx: CommandContext): BuildSettings {
   const { env } = ctx;
@@ -13,13 +14,7 @@ export function buildSettings(ctx: CommandContext): BuildSettings {
       ? { fixedVersion: env.SW_BUILD_BUNDLE_FIXED_VERSION_FOR_TEST }
       : {}),
     ...(env.SOURCE_DATE_EPOCH !== undefined ? { sourceDateEpoch: env.SOURCE_DATE_EPOCH } : {}),
-    pypi: {
-      indexUrl: env.SW_PYPI_INDEX_URL,
-      extraIndexUrl: env.SW_PYPI_EXTRA_INDEX_URL,
-      trustedHost: env.SW_PYPI_TRUSTED_HOST,
-      timeout: env.SW_PYPI_TIMEOUT,
-      retries: env.SW_PYPI_RETRIES,
-    },
+    pypi: pypiSettings(ctx),
     imageRepo: env.SW_IMAGE_REPO ?? ctx.config.data.docker?.builtin_image_repo,
     baseImageVersion: env.SW_CUSTOM_BASE_IMAGE_VERSION,
   };
