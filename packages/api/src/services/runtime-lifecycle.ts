@@ -4,6 +4,7 @@ import { isAppError, notFound } from "@swhub/shared/errors";
 import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import { type Actor, requireProjectRole } from "./access";
 import { type RuntimeRef, resolveRuntimeRef } from "./runtime-resolver";
+import { lockRuntime } from "./runtime-rows";
 
 /** A runtime counts as removed when none of its versions is left; kept in `runtimes.removed_at`. */
 async function syncRuntimeRemoved(tx: Database, runtimeId: number): Promise<void> {
@@ -14,16 +15,6 @@ async function syncRuntimeRemoved(tx: Database, runtimeId: number): Promise<void
         WHERE v.runtime_id = ${runtimes.id} AND v.removed_at IS NULL) THEN NULL ELSE coalesce(${runtimes.removedAt}, now()) END`,
     })
     .where(eq(runtimes.id, runtimeId));
-}
-
-async function lockRuntime(tx: Database, projectId: number, name: string) {
-  const [runtime] = await tx
-    .select({ id: runtimes.id })
-    .from(runtimes)
-    .where(and(eq(runtimes.projectId, projectId), eq(runtimes.name, name)))
-    .for("update");
-  if (!runtime) throw notFound(`No runtime named "${name}"`);
-  return runtime;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Database } from "@swhub/db/client";
-import { runtimeImages, runtimeTags, runtimeVersions, users } from "@swhub/db/schema";
+import { runtimeImages, runtimes, runtimeTags, runtimeVersions, users } from "@swhub/db/schema";
+import { notFound } from "@swhub/shared/errors";
 import { autoTag, BUILTIN_LATEST_TAG } from "@swhub/shared/names";
 import { and, asc, desc, eq, inArray, isNull, max } from "drizzle-orm";
 
@@ -125,3 +126,14 @@ export async function summarizeVersions(
 /** Whether a runtime's version row is the one this id names. */
 export const isVersion = (runtimeId: number, version: string) =>
   and(eq(runtimeVersions.runtimeId, runtimeId), eq(runtimeVersions.version, version));
+
+/** Locks a runtime row by project and name for the rest of the transaction (tag and lifecycle changes). */
+export async function lockRuntime(tx: Database, projectId: number, name: string) {
+  const [runtime] = await tx
+    .select({ id: runtimes.id })
+    .from(runtimes)
+    .where(and(eq(runtimes.projectId, projectId), eq(runtimes.name, name)))
+    .for("update");
+  if (!runtime) throw notFound(`No runtime named "${name}"`);
+  return runtime;
+}

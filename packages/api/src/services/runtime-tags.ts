@@ -1,5 +1,5 @@
 import type { Database } from "@swhub/db/client";
-import { runtimes, runtimeTags, runtimeVersions } from "@swhub/db/schema";
+import { runtimeTags, runtimeVersions } from "@swhub/db/schema";
 import { conflict, invalidInput, notFound } from "@swhub/shared/errors";
 import { userTagProblem } from "@swhub/shared/names";
 import { shortVersion } from "@swhub/shared/version-id";
@@ -7,7 +7,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { isUniqueViolation } from "../errors";
 import { type Actor, requireProjectRole } from "./access";
 import { type RuntimeRef, resolveRuntimeRef } from "./runtime-resolver";
-import { isVersion } from "./runtime-rows";
+import { isVersion, lockRuntime } from "./runtime-rows";
 
 function checkTags(tags: string[]): string[] {
   if (tags.length === 0) throw invalidInput("Give at least one tag");
@@ -25,12 +25,7 @@ async function withRuntimeLocked<T>(
 ): Promise<T> {
   try {
     return await db.transaction(async (tx) => {
-      const [runtime] = await tx
-        .select({ id: runtimes.id })
-        .from(runtimes)
-        .where(and(eq(runtimes.projectId, projectId), eq(runtimes.name, name)))
-        .for("update");
-      if (!runtime) throw notFound(`No runtime named "${name}"`);
+      const runtime = await lockRuntime(tx, projectId, name);
       return work(tx, runtime.id);
     });
   } catch (error) {
