@@ -16,7 +16,7 @@ import {
 import { AppError } from "@swhub/shared/errors";
 import type { z } from "zod";
 import { isAppErrorCode } from "./errors";
-import { type RawRequest, rawRequest, readText } from "./raw-http";
+import { FileChanged, type FileRange, type RawRequest, rawRequest, readText } from "./raw-http";
 import type { ServerConnection } from "./server";
 
 /**
@@ -28,14 +28,14 @@ export interface BlobClient {
   createUpload(project: string, digest: string, size: number): Promise<CreateUploadResponse>;
   uploadState(project: string, uploadId: string): Promise<UploadState>;
   /**
-   * Sends bytes `[start, start + body.length)`. A chunk that does not start at the server's offset answers with
+   * Sends bytes `[start, start + length)`: from memory, or streamed from a file. A chunk that does not start at the server's offset answers with
    * the offset to continue at (`{ offset }`, 416 on the wire) instead of failing.
    */
   sendChunk(
     project: string,
     upload: { uploadId: string; size: number },
     start: number,
-    body: Uint8Array,
+    body: Uint8Array | FileRange,
     signal?: AbortSignal,
   ): Promise<UploadState | { mismatch: true; offset: number }>;
   finish(project: string, uploadId: string): Promise<FinishedUpload>;
@@ -61,6 +61,9 @@ export function blobClient(server: ServerConnection): BlobClient {
         headers: { ...server.authHeaders(), ...init.headers },
       });
     } catch (error) {
+      if (error instanceof FileChanged) {
+        throw new AppError("invalid_input", error.message, "copy it again once nothing writes to it");
+      }
       return server.fail(error);
     }
   };
@@ -98,11 +101,12 @@ export function blobClient(server: ServerConnection): BlobClient {
       return expect(await request(blobPaths.upload(project, uploadId)), uploadStateSchema);
     },
     async sendChunk(project, upload, start, body, signal) {
+      const length = body instanceof Uint8Array ? body.byteLength : body.length;
       const response = await raw(blobPaths.upload(project, upload.uploadId), {
         method: "PATCH",
         headers: {
           "content-type": "application/octet-stream",
-          "content-range": formatContentRange({ start, end: start + body.length - 1, total: upload.size }),
+          "content-range": formatContentRange({ start, end: start + length - 1, total: upload.size }),
         },
         body,
         signal,

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Store, tmpDir } from "@swhub/runtime/store/index";
-import { DEFAULT_CHUNK_BYTES } from "@swhub/shared/blob-protocol";
-import { AppError, isAppError } from "@swhub/shared/errors";
+import { MAX_CHUNK_BYTES } from "@swhub/shared/blob-protocol";
+import { isAppError } from "@swhub/shared/errors";
 import type { ProgressSink } from "@swhub/shared/progress";
 import type { Server } from "./open";
 
@@ -139,7 +139,11 @@ async function startOrResume(
   return { uploadId: created.uploadId, offset: created.offset };
 }
 
-/** Sends the file from the server's offset (`upload.offset`, as last heard) to the end, in chunks; returns the bytes sent. */
+/**
+ * Sends the file from the server's offset (`upload.offset`, as last heard) to the end, in chunks as big as the
+ * server takes, each streamed from the disk; returns the bytes sent. Big chunks, because every request costs a
+ * round trip and the server's bookkeeping; an interrupted chunk still keeps what arrived, so retries stay cheap.
+ */
 async function sendFrom(
   server: Server,
   project: string,
@@ -152,49 +156,36 @@ async function sendFrom(
   options.progress.update(offset, upload.size);
   let sent = 0;
   let busy = 0;
-  const file = await open(upload.path, "r");
-  // Two buffers: the next chunk is read into one while the other is being sent.
-  const buffers = [Buffer.allocUnsafe(DEFAULT_CHUNK_BYTES), Buffer.allocUnsafe(DEFAULT_CHUNK_BYTES)];
-  let turn = 0;
-  const readAt = async (at: number): Promise<Buffer> => {
-    const buffer = buffers[turn++ % 2]!;
-    const length = Math.min(buffer.length, upload.size - at);
-    const { bytesRead } = await file.read(buffer, 0, length, at);
-    if (bytesRead !== length) throw new AppError("conflict", `${upload.path} changed while it was uploaded`);
-    return buffer.subarray(0, length);
-  };
-  let ahead: { at: number; chunk: Promise<Buffer> } | undefined;
-  const settle = async () => {
-    await ahead?.chunk.catch(() => undefined);
-    ahead = undefined;
-  };
-  try {
-    while (offset < upload.size) {
-      if (ahead?.at !== offset) await settle();
-      const body = await (ahead?.chunk ?? readAt(offset));
-      const following = offset + body.length;
-      ahead = following < upload.size ? { at: following, chunk: readAt(following) } : undefined;
-      // Handled here so a failed read-ahead is not an unhandled rejection while the chunk is sent; it is
-      // thrown again when the chunk is needed.
-      ahead?.chunk.catch(() => undefined);
-      let answer: Awaited<ReturnType<typeof server.blobs.sendChunk>>;
-      try {
-        answer = await server.blobs.sendChunk(project, upload, offset, body, options.signal);
-      } catch (error) {
-        // Another request holds the upload (a concurrent swcli, or the one just killed, until the server notices).
-        if (!isAppError(error) || error.code !== "conflict" || busy++ > 60) throw error;
-        await settle();
-        await sleep(500, undefined, { signal: options.signal });
-        offset = (await server.blobs.uploadState(project, upload.uploadId)).offset;
-        continue;
-      }
-      if (!("mismatch" in answer)) sent += answer.offset - offset;
-      offset = answer.offset;
-      options.progress.update(offset, upload.size);
+  while (offset < upload.size) {
+    const length = Math.min(MAX_CHUNK_BYTES, upload.size - offset);
+    let reading = offset;
+    let answer: Awaited<ReturnType<typeof server.blobs.sendChunk>>;
+    try {
+      answer = await server.blobs.sendChunk(
+        project,
+        upload,
+        offset,
+        {
+          path: upload.path,
+          start: offset,
+          length,
+          onRead: (bytes) => {
+            reading += bytes;
+            options.progress.update(reading, upload.size);
+          },
+        },
+        options.signal,
+      );
+    } catch (error) {
+      // Another request holds the upload (a concurrent swcli, or the one just killed, until the server notices).
+      if (!isAppError(error) || error.code !== "conflict" || busy++ > 60) throw error;
+      await sleep(500, undefined, { signal: options.signal });
+      offset = (await server.blobs.uploadState(project, upload.uploadId)).offset;
+      continue;
     }
-  } finally {
-    await settle();
-    await file.close();
+    if (!("mismatch" in answer)) sent += answer.offset - offset;
+    offset = answer.offset;
+    options.progress.update(offset, upload.size);
   }
   return sent;
 }

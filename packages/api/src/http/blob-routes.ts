@@ -1,4 +1,6 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { Database } from "@swhub/db/client";
 import {
   createUploadRequestSchema,
@@ -28,8 +30,30 @@ export interface BlobRouteDeps {
 
 export const blobRoutePrefix = "/api/projects/";
 
+/**
+ * What the routes read of a request. A fetch `Request` (the web app's route) fits it as it is; a Node request
+ * (`serveApi`, the web server's fast path) is adapted by `nodeBlobRequest` without turning its body into a web
+ * stream, which at loopback speed costs as much CPU as the transfer.
+ */
+export interface BlobRequest {
+  method: string;
+  url: string;
+  headers: Headers;
+  body: AsyncIterable<Uint8Array> | null;
+  bodyUsed: boolean;
+  json(): Promise<unknown>;
+}
+
+/** A reply whose body is a Node stream (downloads), sent by each adapter its own way. */
+interface StreamReply {
+  status: number;
+  headers: Record<string, string>;
+  stream: Readable;
+}
+type Reply = Response | StreamReply;
+
 interface RouteRequest {
-  req: Request;
+  req: BlobRequest;
   user: Actor;
   project: string;
   deps: BlobRouteDeps;
@@ -40,7 +64,7 @@ type Route = {
   pattern: string[];
   /** Anonymous callers may use it (downloads from public projects); the others ask to sign in first. */
   anonymous?: boolean;
-  methods: Record<string, (r: RouteRequest, params: Record<string, string>) => Promise<Response>>;
+  methods: Record<string, (r: RouteRequest, params: Record<string, string>) => Promise<Reply>>;
 };
 
 function uploadResponse(state: UploadState, status = 200): Response {
@@ -49,7 +73,7 @@ function uploadResponse(state: UploadState, status = 200): Response {
 
 const empty: AsyncIterable<Uint8Array> = { async *[Symbol.asyncIterator]() {} };
 
-async function download(r: RouteRequest, digest: string): Promise<Response> {
+async function download(r: RouteRequest, digest: string): Promise<Reply> {
   if (!isBlobDigest(digest))
     throw notFound(`Blob ${digest} not found`, "a digest reads sha256:<64 hex digits>");
   const blob = await openProjectBlob(r.deps.db, r.deps.blobs, { user: r.user, project: r.project, digest });
@@ -74,8 +98,7 @@ async function download(r: RouteRequest, digest: string): Promise<Response> {
   if (partial) headers["content-range"] = `bytes ${start}-${end}/${blob.size}`;
   const status = partial ? 206 : 200;
   if (r.req.method === "HEAD" || blob.size === 0) return new Response(null, { status, headers });
-  const stream = await blob.read({ start, end });
-  return new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, { status, headers });
+  return { status, headers, stream: await blob.read({ start, end }) };
 }
 
 const routes: Route[] = [
@@ -134,7 +157,7 @@ const routes: Route[] = [
           uploadId: p.id!,
           range,
           contentLength,
-          body: (r.req.body as AsyncIterable<Uint8Array> | null) ?? empty,
+          body: r.req.body ?? empty,
         });
         return uploadResponse(state);
       },
@@ -168,11 +191,11 @@ export const blobRoutes = routes.flatMap((route) =>
  * Reads and drops what is left of a request body (up to one chunk's worth), so a client still sending a chunk that
  * was refused gets the answer instead of a reset connection.
  */
-async function drainBody(req: Request): Promise<void> {
+async function drainBody(req: BlobRequest): Promise<void> {
   if (!req.body || req.bodyUsed) return;
   let seen = 0;
   try {
-    for await (const piece of req.body as AsyncIterable<Uint8Array>) {
+    for await (const piece of req.body) {
       seen += piece.byteLength;
       if (seen > MAX_CHUNK_BYTES) break;
     }
@@ -181,46 +204,109 @@ async function drainBody(req: Request): Promise<void> {
   }
 }
 
-/**
- * The blob protocol's HTTP handler (`@swhub/shared/blob-protocol`): a fetch-style function, mounted by the web app
- * at `/api/projects/[...path]` and by tests on a plain Node server. Authenticated by session cookie or API token.
- */
+/** Answers one request of the blob protocol. Authenticated by session cookie or API token. */
+async function handleBlobRequest(req: BlobRequest, deps: BlobRouteDeps): Promise<Reply> {
+  try {
+    const path = new URL(req.url).pathname;
+    if (!path.startsWith(blobRoutePrefix)) throw notFound(`No route ${path}`);
+    let segments: string[];
+    try {
+      segments = path.slice(blobRoutePrefix.length).split("/").filter(Boolean).map(decodeURIComponent);
+    } catch {
+      throw invalidInput(`The path ${path} is not properly encoded`);
+    }
+    const [project, ...rest] = segments;
+    for (const route of routes) {
+      const params = project ? matchPath(route.pattern, rest) : undefined;
+      if (!params) continue;
+      const handle = route.methods[req.method];
+      if (!handle) {
+        return json({ error: { code: "invalid_input", message: `${req.method} is not allowed here` } }, 405, {
+          allow: Object.keys(route.methods).join(", "),
+        });
+      }
+      const auth = await authenticate(deps.db, req.headers);
+      if (auth.authProblem === "token") {
+        throw new AppError("unauthenticated", "The API token is invalid, expired or revoked");
+      }
+      if (!auth.user && !route.anonymous) throw new AppError("unauthenticated", "Sign in first");
+      return await handle({ req, user: auth.user, project: project!, deps }, params);
+    }
+    throw notFound(`No route ${req.method} ${path}`);
+  } catch (error) {
+    await drainBody(req);
+    return errorResponse(error);
+  }
+}
+
+/** The blob protocol as a fetch-style handler, mounted by the web app at `/api/projects/[...path]`. */
 export function createBlobHandler(deps: BlobRouteDeps): (req: Request) => Promise<Response> {
   return async (req) => {
-    try {
-      const path = new URL(req.url).pathname;
-      if (!path.startsWith(blobRoutePrefix)) throw notFound(`No route ${path}`);
-      let segments: string[];
-      try {
-        segments = path.slice(blobRoutePrefix.length).split("/").filter(Boolean).map(decodeURIComponent);
-      } catch {
-        throw invalidInput(`The path ${path} is not properly encoded`);
-      }
-      const [project, ...rest] = segments;
-      for (const route of routes) {
-        const params = project ? matchPath(route.pattern, rest) : undefined;
-        if (!params) continue;
-        const handle = route.methods[req.method];
-        if (!handle) {
-          return json(
-            { error: { code: "invalid_input", message: `${req.method} is not allowed here` } },
-            405,
-            {
-              allow: Object.keys(route.methods).join(", "),
-            },
-          );
-        }
-        const auth = await authenticate(deps.db, req.headers);
-        if (auth.authProblem === "token") {
-          throw new AppError("unauthenticated", "The API token is invalid, expired or revoked");
-        }
-        if (!auth.user && !route.anonymous) throw new AppError("unauthenticated", "Sign in first");
-        return await handle({ req, user: auth.user, project: project!, deps }, params);
-      }
-      throw notFound(`No route ${req.method} ${path}`);
-    } catch (error) {
-      await drainBody(req);
-      return errorResponse(error);
+    const reply = await handleBlobRequest(req as Request & BlobRequest, deps);
+    if (reply instanceof Response) return reply;
+    const body = Readable.toWeb(reply.stream) as ReadableStream<Uint8Array>;
+    return new Response(body, { status: reply.status, headers: reply.headers });
+  };
+}
+
+/**
+ * The blob protocol on Node's own request and response: bodies stay Node streams end to end (the upload's body is
+ * read straight off the socket, a download is piped from the file), which is what makes transfers run at the
+ * speed of plain HTTP.
+ */
+export function createBlobNodeHandler(
+  deps: BlobRouteDeps,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const reply = await handleBlobRequest(nodeBlobRequest(req), deps);
+    if (reply instanceof Response) {
+      const body = Buffer.from(await reply.arrayBuffer());
+      res.writeHead(reply.status, [...reply.headers.entries()].flat());
+      res.end(req.method === "HEAD" ? undefined : body);
+      return;
     }
+    res.writeHead(reply.status, reply.headers);
+    if (req.method === "HEAD") {
+      reply.stream.destroy();
+      res.end();
+      return;
+    }
+    // A client that goes away ends the pipeline with an error; nobody is left to tell.
+    await pipeline(reply.stream, res).catch(() => undefined);
+  };
+}
+
+function nodeBlobRequest(req: IncomingMessage): BlobRequest {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  let used = false;
+  return {
+    method: req.method ?? "GET",
+    url: `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`,
+    headers,
+    get bodyUsed() {
+      return used || req.readableEnded;
+    },
+    get body() {
+      if (!hasBody) return null;
+      used = true;
+      return req;
+    },
+    async json() {
+      used = true;
+      const pieces: Buffer[] = [];
+      let size = 0;
+      for await (const piece of req) {
+        size += (piece as Buffer).length;
+        // The JSON bodies of this protocol are small; a huge one is not JSON meant for us.
+        if (size > 1 << 20) throw invalidInput("The request body is too large");
+        pieces.push(piece as Buffer);
+      }
+      return JSON.parse(Buffer.concat(pieces).toString("utf8"));
+    },
   };
 }

@@ -1,4 +1,10 @@
-export { type BlobRouteDeps, blobRoutePrefix, blobRoutes, createBlobHandler } from "./blob-routes";
+export {
+  type BlobRouteDeps,
+  blobRoutePrefix,
+  blobRoutes,
+  createBlobHandler,
+  createBlobNodeHandler,
+} from "./blob-routes";
 export { createJobEventsHandler, jobEventsRoutePrefix } from "./job-events-route";
 export { errorResponse } from "./respond";
 export { serveApi } from "./serve";

@@ -3,7 +3,10 @@ import { formatIssues } from "@swhub/shared/schemas";
 import type { z } from "zod";
 
 /** The request's JSON body checked against `schema`; bad JSON or a bad shape is one `invalid_input` line. */
-export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+export async function readJson<S extends z.ZodType>(
+  req: { json(): Promise<unknown> },
+  schema: S,
+): Promise<z.output<S>> {
   let body: unknown;
   try {
     body = await req.json();

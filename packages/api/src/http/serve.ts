@@ -5,7 +5,7 @@ import type { Database } from "@swhub/db/client";
 import type { BlobStore } from "../blobs/store";
 import { compatRoutePrefix, createCompatHandler } from "../compat/routes";
 import type { JobDeps } from "../services/jobs";
-import { blobRoutePrefix, createBlobHandler } from "./blob-routes";
+import { blobRoutePrefix, createBlobNodeHandler } from "./blob-routes";
 import { createJobEventsHandler, jobEventsRoutePrefix } from "./job-events-route";
 import { createTrpcHandler } from "./trpc-handler";
 
@@ -24,14 +24,20 @@ export async function serveApi(deps: {
   close(): Promise<void>;
 }> {
   const trpc = createTrpcHandler(deps);
-  const blobs = createBlobHandler(deps);
+  const blobs = createBlobNodeHandler(deps);
   const compat = createCompatHandler(deps);
   const jobs = deps.jobs;
   const jobEvents = jobs ? createJobEventsHandler({ db: deps.db, jobs }) : undefined;
   const server = createServer((req, res) => {
+    if (req.url?.startsWith(blobRoutePrefix)) {
+      blobs(req, res).catch((error: unknown) => {
+        console.error("request failed:", error);
+        res.destroy();
+      });
+      return;
+    }
     void handle(req, res, (request) => {
       const path = new URL(request.url).pathname;
-      if (path.startsWith(blobRoutePrefix)) return blobs(request);
       if (path.startsWith(compatRoutePrefix)) return compat(request);
       if (jobEvents && path.startsWith(jobEventsRoutePrefix)) return jobEvents(request);
       return trpc(request);
