@@ -1,7 +1,7 @@
 // The console at size: 10,000 versions over 200 runtimes in one project (bench/console/seed.ts).
 //  1. Server time of the runtimes list and a runtime's history, through the tRPC caller as the pages call them (p50 and
 //     p95 over 200 requests), next to `auth.me` (one indexed lookup) and a bare `SELECT 1` from the same run.
-//  2. The same procedures over HTTP from `next start`, next to /api/health.
+//  2. The same procedures over HTTP from the web app's server (`apps/web/server.ts`, production), next to /api/health.
 //  3. Chromium: navigation to the runtimes and history pages until their table is visible, next to the account page.
 // Targets: p95 under 50 ms server time; under 1 s to a visible table.
 // Run: pnpm tsx bench/console.ts [--requests 200] [--navigations 20]   (builds the console first if it has no build)
@@ -112,12 +112,13 @@ try {
   }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  web = spawn(join(root, "apps/web/node_modules/.bin/next"), ["start", "-p", String(port)], {
+  web = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     cwd: join(root, "apps/web"),
     env: {
       ...process.env,
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
+      PORT: String(port),
       DATABASE_URL: t.url,
       DATA_DIR: dataDir,
       SW_QUEUE_PREFIX: `swhub-bench-${port}`,
@@ -131,7 +132,7 @@ try {
       () => false,
     );
     if (ok) break;
-    if (i > 120) throw new Error("next start did not become healthy in 60 s");
+    if (i > 120) throw new Error("the web server did not become healthy in 60 s");
     await new Promise((r) => setTimeout(r, 500));
   }
   const cookie = `sw_session=${token}`;
@@ -145,7 +146,7 @@ try {
     if (!res.ok) throw new Error(`${procedure}: HTTP ${res.status}`);
     await res.arrayBuffer();
   };
-  console.log(`\n2. over HTTP from next start, ${requests} requests each  p50       p95`);
+  console.log(`\n2. over HTTP from the web server, ${requests} requests each  p50       p95`);
   await time("baseline: GET /api/health (SELECT 1 and a Redis PING)", requests, async () => {
     await (await fetch(`${base}/api/health`)).arrayBuffer();
   });

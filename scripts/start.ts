@@ -3,14 +3,12 @@
  * migrations, finds or starts Redis, creates the admin on first start, builds the console when its build
  * is missing or stale, then runs the web app and the worker as child processes until Ctrl-C.
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureAdmin } from "@swhub/api/services/users";
 import { isAppError } from "@swhub/shared/errors";
+import { buildConsole } from "./start/build";
 import { type Child, startChild } from "./start/children";
 import { type DatabaseChoice, openDatabase, rootMessage } from "./start/database";
 import { isPortFree, waitFor } from "./start/net";
@@ -21,35 +19,6 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const log = (line: string) => console.log(`swhub  | ${line}`);
 
 class StartError extends Error {}
-
-/** turbo rebuilds the console only when its sources (or those of the packages it uses) changed. */
-async function buildConsole(): Promise<void> {
-  const started = Date.now();
-  log("checking the console build (the first build takes about a minute)");
-  const build = spawn(
-    join(root, "node_modules/.bin/turbo"),
-    ["run", "build", "--skip-infer", "--filter=@swhub/web", "--output-logs=errors-only"],
-    {
-      cwd: root,
-      env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let output = "";
-  build.stdout.on("data", (chunk) => {
-    output += chunk;
-  });
-  build.stderr.on("data", (chunk) => {
-    output += chunk;
-  });
-  const [code] = (await once(build, "exit")) as [number | null];
-  if (code !== 0 || !existsSync(join(root, "apps/web/.next/BUILD_ID"))) {
-    console.error(output);
-    throw new StartError("building the console failed (see the output above)");
-  }
-  const cached = /FULL TURBO|cache hit/.test(output);
-  log(`console build ${cached ? "up to date" : "done"} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
 
 async function isHealthy(port: number): Promise<boolean> {
   try {
@@ -112,7 +81,7 @@ async function main(settings: Settings) {
       log(`created the admin account "${admin.user.name}" with the password from SW_ADMIN_PASSWORD`);
     }
 
-    await buildConsole();
+    await buildConsole(root, log);
     if (stopping) return;
 
     const env = {
@@ -125,15 +94,11 @@ async function main(settings: Settings) {
       DATA_DIR: dataDir,
     };
     children.push(
-      startChild(
-        "web",
-        join(root, "apps/web/node_modules/.bin/next"),
-        ["start", "-p", String(settings.PORT)],
-        {
-          cwd: join(root, "apps/web"),
-          env,
-        },
-      ),
+      // The web app's own server (Next for pages and most routes, Node's HTTP for the blob routes).
+      startChild("web", process.execPath, ["--import", "tsx", "server.ts"], {
+        cwd: join(root, "apps/web"),
+        env,
+      }),
       startChild("worker", process.execPath, ["--import", "tsx", "src/index.ts"], {
         cwd: join(root, "apps/worker"),
         env,

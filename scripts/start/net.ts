@@ -12,7 +12,7 @@ export async function findFreePort(): Promise<number> {
   return port;
 }
 
-/** Whether we could listen on `port` on all interfaces, as `next start` will. */
+/** Whether we could listen on `port` on all interfaces, as the web app's server will. */
 export async function isPortFree(port: number): Promise<boolean> {
   const server = createServer();
   return new Promise((resolve) => {

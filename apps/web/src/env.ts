@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { z } from "zod";
 
 /** The web app's settings. Nothing else in the app reads process.env. */
@@ -34,4 +35,10 @@ export function getEnv(): Env {
   }
   cached = parsed.data;
   return cached;
+}
+
+/** Where blobs live: SW_BLOB_DIR, or `$DATA_DIR/blobs`. */
+export function blobDirectory(env: Env): string {
+  // A run-time setting, not a path for the bundler to trace.
+  return resolve(/* turbopackIgnore: true */ env.SW_BLOB_DIR ?? `${env.DATA_DIR}/blobs`);
 }

@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import { createDirectoryBlobStore } from "@swhub/api/blobs/directory-store";
 import type { BlobStore } from "@swhub/api/blobs/store";
 import { createJobEventBus } from "@swhub/api/job-bus";
@@ -6,7 +5,7 @@ import { createEnqueuer, createRedis } from "@swhub/api/queue";
 import type { JobDeps } from "@swhub/api/services/jobs";
 import { createDb, type DbClient } from "@swhub/db/client";
 import type { Redis } from "ioredis";
-import { getEnv } from "~/env";
+import { blobDirectory, getEnv } from "~/env";
 
 // One database pool and one Redis connection per server process. Kept on globalThis so that
 // `next dev` reloading modules does not open new ones each time.
@@ -28,10 +27,7 @@ export function getRedis(): Redis {
 }
 
 export function getBlobStore(): BlobStore {
-  const env = getEnv();
-  // A run-time setting, not a path for the bundler to trace.
-  const dir = resolve(/* turbopackIgnore: true */ env.SW_BLOB_DIR ?? `${env.DATA_DIR}/blobs`);
-  holder.swhubBlobs ??= createDirectoryBlobStore(dir);
+  holder.swhubBlobs ??= createDirectoryBlobStore(blobDirectory(getEnv()));
   return holder.swhubBlobs;
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Database } from "@swhub/db/client";
 import {
@@ -31,9 +31,9 @@ export interface BlobRouteDeps {
 export const blobRoutePrefix = "/api/projects/";
 
 /**
- * What the routes read of a request. A fetch `Request` (the web app's route) fits it as it is; a Node request
- * (`serveApi`, the web server's fast path) is adapted by `nodeBlobRequest` without turning its body into a web
- * stream, which at loopback speed costs as much CPU as the transfer.
+ * What the routes read of a request: a Node request (the web app's server, `apps/web/server.ts`, and `serveApi`)
+ * adapted by `nodeBlobRequest` without turning its body into a web stream, which at loopback speed costs as much CPU
+ * as the transfer. (This is why the blob routes are not a Next.js route handler.)
  */
 export interface BlobRequest {
   method: string;
@@ -44,7 +44,7 @@ export interface BlobRequest {
   json(): Promise<unknown>;
 }
 
-/** A reply whose body is a Node stream (downloads), sent by each adapter its own way. */
+/** A reply whose body is a Node stream (downloads), piped to the response. */
 interface StreamReply {
   status: number;
   headers: Record<string, string>;
@@ -237,16 +237,6 @@ async function handleBlobRequest(req: BlobRequest, deps: BlobRouteDeps): Promise
     await drainBody(req);
     return errorResponse(error);
   }
-}
-
-/** The blob protocol as a fetch-style handler, mounted by the web app at `/api/projects/[...path]`. */
-export function createBlobHandler(deps: BlobRouteDeps): (req: Request) => Promise<Response> {
-  return async (req) => {
-    const reply = await handleBlobRequest(req as Request & BlobRequest, deps);
-    if (reply instanceof Response) return reply;
-    const body = Readable.toWeb(reply.stream) as ReadableStream<Uint8Array>;
-    return new Response(body, { status: reply.status, headers: reply.headers });
-  };
 }
 
 /**

@@ -2,7 +2,6 @@ export {
   type BlobRouteDeps,
   blobRoutePrefix,
   blobRoutes,
-  createBlobHandler,
   createBlobNodeHandler,
 } from "./blob-routes";
 export { createJobEventsHandler, jobEventsRoutePrefix } from "./job-events-route";
