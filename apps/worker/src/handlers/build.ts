@@ -162,7 +162,9 @@ async function publishBundle(
     const hash = createHash("sha256");
     await ctx.blobs.writeUpload(uploadId, 0, createReadStream(input.bundlePath), {
       maxBytes: Number.MAX_SAFE_INTEGER,
-      onWritten: (piece) => hash.update(piece),
+      onWritten: (pieces) => {
+        for (const piece of pieces) hash.update(piece);
+      },
     });
     const digest = `sha256:${hash.digest("hex")}`;
     if (digest !== input.digest) throw new Error(`the bundle changed while it was stored (${digest})`);

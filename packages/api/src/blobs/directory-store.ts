@@ -97,7 +97,7 @@ export function createDirectoryBlobStore(root: string): BlobStore {
         written += size;
         unsynced += size;
         syncSoon();
-        for (const piece of pieces) onWritten?.(piece);
+        onWritten?.(pieces);
       };
       const flush = async () => {
         await writing;

@@ -49,7 +49,9 @@ export async function ingestBlob(
   try {
     const size = await store.writeUpload(uploadId, 0, input.source, {
       maxBytes: input.maxBytes ?? Number.MAX_SAFE_INTEGER,
-      onWritten: (piece) => hash.update(piece),
+      onWritten: (pieces) => {
+        for (const piece of pieces) hash.update(piece);
+      },
     });
     const digest = `sha256:${hash.digest("hex")}`;
     await commitStagedBlob(db, store, { uploadId, digest, size, projectId: input.projectId });
