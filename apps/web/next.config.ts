@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const config: NextConfig = {
   // Workspace packages are TypeScript source, compiled as part of the app.
-  transpilePackages: ["@swhub/api", "@swhub/db", "@swhub/runtime", "@swhub/shared"],
+  transpilePackages: ["@swhub/api", "@swhub/db", "@swhub/shared"],
   // Native or wasm packages are loaded by Node at run time rather than bundled.
   serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "bullmq", "ioredis", "tar-stream"],
   poweredByHeader: false,

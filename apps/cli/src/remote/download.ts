@@ -1,9 +1,8 @@
-import { createReadStream } from "node:fs";
 import { type FileHandle, mkdir, open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { backgroundSha256 } from "@swhub/runtime/fs/background-hash";
 import { AppError } from "@swhub/shared/errors";
 import type { Server } from "./open";
+import { trailingHash } from "./trailing-hash";
 import type { BlobTransferOptions } from "./upload";
 
 /**
@@ -29,36 +28,33 @@ export async function downloadBlob(
   if (have > 0) options.progress.log(`resuming the download at byte ${have} of ${blob.size}`, "engine");
   options.progress.phase("download", blob.size);
   options.progress.update(have, blob.size);
-  const hash = backgroundSha256();
-  let file: FileHandle | undefined;
+  const file = await open(part, have > 0 ? "r+" : "w");
+  // The bytes a resumed download already has are hashed while the rest arrives.
+  const hash = trailingHash(part);
   let digest: string;
   try {
-    if (have > 0) {
-      for await (const piece of createReadStream(part, { highWaterMark: 1 << 20 }))
-        hash.update([piece as Buffer]);
-    }
-    file = await open(part, have > 0 ? "r+" : "w");
+    hash.advance(have);
     if (have < blob.size) {
       const response = await server.blobs.download(project, blob.digest, have, options.signal);
       if (have > 0 && response.statusCode !== 206) {
         // The server sent the whole blob after all: start over.
         response.resume();
-        hash.stop();
+        await hash.stop();
         await file.close();
         await rm(part, { force: true });
         return downloadBlob(server, project, blob, options);
       }
       await writeAll(file, response, have, {
         received: (done) => options.progress.update(done, blob.size),
-        batch: (pieces) => hash.update(pieces),
+        written: (done) => hash.advance(done),
       });
     }
-    digest = `sha256:${await hash.digest()}`;
+    digest = await hash.finish(blob.size);
   } catch (error) {
-    hash.stop();
+    await hash.stop();
     throw error;
   } finally {
-    await file?.close().catch(() => {});
+    await file.close().catch(() => {});
   }
   if (digest !== blob.digest) {
     await rm(part, { force: true });
@@ -74,13 +70,13 @@ export async function downloadBlob(
 /**
  * Writes what `source` yields to `file` from byte `at`. The pieces (16-64 KiB off a socket) go out in 1 MiB writev
  * calls, one running while the next MiB arrives, so the disk and the network overlap and the per-write costs of
- * a stream pipeline vanish. `tell` hears the offset reached as pieces arrive, and each batch as it goes out.
+ * a stream pipeline vanish. `tell` hears the offset reached as pieces arrive and as writes complete.
  */
 async function writeAll(
   file: FileHandle,
   source: AsyncIterable<Uint8Array>,
   at: number,
-  tell: { received(done: number): void; batch(pieces: Uint8Array[]): void },
+  tell: { received(done: number): void; written(done: number): void },
 ): Promise<void> {
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
@@ -88,9 +84,8 @@ async function writeAll(
   let writing: Promise<unknown> = Promise.resolve();
   const flush = async () => {
     await writing;
-    const [pieces, position] = [pending, received - pendingBytes];
-    tell.batch(pieces);
-    writing = writeFully(file, pieces, position);
+    const [pieces, position, size] = [pending, received - pendingBytes, pendingBytes];
+    writing = writeFully(file, pieces, position).then(() => tell.written(position + size));
     pending = [];
     pendingBytes = 0;
   };

@@ -162,9 +162,7 @@ async function publishBundle(
     const hash = createHash("sha256");
     await ctx.blobs.writeUpload(uploadId, 0, createReadStream(input.bundlePath), {
       maxBytes: Number.MAX_SAFE_INTEGER,
-      onWritten: (pieces) => {
-        for (const piece of pieces) hash.update(piece);
-      },
+      onWritten: (piece) => hash.update(piece),
     });
     const digest = `sha256:${hash.digest("hex")}`;
     if (digest !== input.digest) throw new Error(`the bundle changed while it was stored (${digest})`);

@@ -97,7 +97,7 @@ export function createDirectoryBlobStore(root: string): BlobStore {
         written += size;
         unsynced += size;
         syncSoon();
-        onWritten?.(pieces);
+        for (const piece of pieces) onWritten?.(piece);
       };
       const flush = async () => {
         await writing;

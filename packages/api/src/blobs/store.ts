@@ -21,15 +21,15 @@ export interface BlobStore {
   createUpload(uploadId: string): Promise<void>;
   /**
    * Writes `source` at `offset`, dropping any bytes the upload had past `offset` (left by a writer that died).
-   * When `source` fails (the client went away) every piece it gave is stored, and `onWritten` has been told of
-   * it: it hears the pieces in order, a batch at a time, once they are written. More than `maxBytes` from `source` rolls the chunk back and
+   * Writes each piece before pulling the next, so when `source` fails (the client went away) every piece it gave
+   * is stored, and `onWritten` has been told of it. More than `maxBytes` from `source` rolls the chunk back and
    * throws `ChunkOverflow`. Returns the bytes written.
    */
   writeUpload(
     uploadId: string,
     offset: number,
     source: AsyncIterable<Uint8Array>,
-    options: { maxBytes: number; onWritten?: (pieces: Uint8Array[]) => void },
+    options: { maxBytes: number; onWritten?: (piece: Uint8Array) => void },
   ): Promise<number>;
   /** The sha256 (hex) of the upload's first `size` bytes, read back from storage. */
   hashUpload(uploadId: string, size: number): Promise<string>;

@@ -49,9 +49,7 @@ export async function ingestBlob(
   try {
     const size = await store.writeUpload(uploadId, 0, input.source, {
       maxBytes: input.maxBytes ?? Number.MAX_SAFE_INTEGER,
-      onWritten: (pieces) => {
-        for (const piece of pieces) hash.update(piece);
-      },
+      onWritten: (piece) => hash.update(piece),
     });
     const digest = `sha256:${hash.digest("hex")}`;
     await commitStagedBlob(db, store, { uploadId, digest, size, projectId: input.projectId });

@@ -14,8 +14,8 @@ import { HttpAppError } from "../errors";
 import type { Actor } from "./access";
 import {
   cacheHash,
-  dropHash,
   findUpload,
+  hashes,
   outOfOrder,
   quickly,
   takeLease,
@@ -110,9 +110,9 @@ export async function appendUploadChunk(
   try {
     await store.writeUpload(row.id, start, withDeadline(input.body, writeDeadlineMs), {
       maxBytes: length,
-      onWritten(pieces) {
-        for (const piece of pieces) stored += piece.byteLength;
-        cached?.hash.update(pieces);
+      onWritten(piece) {
+        stored += piece.byteLength;
+        cached?.hash.update(piece);
       },
     });
   } catch (error) {
@@ -127,7 +127,7 @@ export async function appendUploadChunk(
       .returning(),
   );
   if (cached && released && !(failure instanceof ChunkOverflow)) cached.offset = start + stored;
-  else dropHash(row.id);
+  else hashes.delete(row.id);
   if (!released)
     throw conflict("The upload was taken over by another request", "ask for the offset and go on");
   if (failure instanceof ChunkOverflow) {

@@ -1,6 +1,6 @@
+import { createHash, type Hash } from "node:crypto";
 import type { Database } from "@swhub/db/client";
 import { blobUploads } from "@swhub/db/schema";
-import { backgroundSha256, inlineSha256, type PieceHash } from "@swhub/runtime/fs/background-hash";
 import { UPLOAD_OFFSET_HEADER, type UploadState } from "@swhub/shared/blob-protocol";
 import { conflict, notFound } from "@swhub/shared/errors";
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
@@ -19,63 +19,18 @@ const leaseSeconds = 60 * 60;
  * sha256 state of uploads this process wrote from byte 0 without a gap, so finishing needs no second read of the
  * bytes. Any doubt (another process wrote a chunk, a write failed) drops the entry and finishing re-reads instead.
  */
-const hashes = new Map<string, { offset: number; hash: PieceHash; touched: number }>();
+export const hashes = new Map<string, { offset: number; hash: Hash }>();
 const maxCachedHashes = 1000;
-/**
- * Uploads that hash on a thread of their own (the request's thread then only moves bytes); the others hash
- * inline. A few: each is a thread, and an upload its client abandoned keeps one until it is dropped.
- */
-const maxBackgroundHashes = 4;
-const idleMs = 10 * 60_000;
-let background = 0;
 
-export function cacheHash(uploadId: string, start: number): { offset: number; hash: PieceHash } | undefined {
+export function cacheHash(uploadId: string, start: number): { offset: number; hash: Hash } | undefined {
   const cached = hashes.get(uploadId);
-  if (cached && cached.offset === start) {
-    cached.touched = Date.now();
-    return cached;
-  }
-  dropHash(uploadId);
+  if (cached && cached.offset === start) return cached;
+  hashes.delete(uploadId);
   if (start !== 0) return undefined;
-  if (hashes.size >= maxCachedHashes) dropHash(hashes.keys().next().value!);
-  const fresh = { offset: 0, hash: newHash(), touched: Date.now() };
+  if (hashes.size >= maxCachedHashes) hashes.delete(hashes.keys().next().value!);
+  const fresh = { offset: 0, hash: createHash("sha256") };
   hashes.set(uploadId, fresh);
   return fresh;
-}
-
-/** Takes an upload's hash state out of the cache, for finishing; undefined when this process has none. */
-export function takeHash(uploadId: string): { offset: number; hash: PieceHash } | undefined {
-  const cached = hashes.get(uploadId);
-  hashes.delete(uploadId);
-  return cached;
-}
-
-/** Forgets an upload's hash state (finishing will read the bytes back instead). */
-export function dropHash(uploadId: string): void {
-  takeHash(uploadId)?.hash.stop();
-}
-
-function newHash(): PieceHash {
-  if (background >= maxBackgroundHashes) {
-    // Slots held by uploads nobody has written to for a while go back first.
-    for (const [id, entry] of hashes) if (Date.now() - entry.touched > idleMs) dropHash(id);
-  }
-  if (background >= maxBackgroundHashes) return inlineSha256();
-  background++;
-  const hash = backgroundSha256();
-  let released = false;
-  const release = () => {
-    if (!released) background--;
-    released = true;
-  };
-  return {
-    update: (pieces) => hash.update(pieces),
-    digest: () => hash.digest().finally(release),
-    stop() {
-      release();
-      hash.stop();
-    },
-  };
 }
 
 export function toState(row: typeof blobUploads.$inferSelect): UploadState {

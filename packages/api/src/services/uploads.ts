@@ -7,7 +7,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { BlobStore } from "../blobs/store";
 import { type Actor, requireProjectRole } from "./access";
 import { commitStagedBlob } from "./blob-ingest";
-import { dropHash, findUpload, takeHash, takeLease, toState } from "./upload-state";
+import { findUpload, hashes, takeLease, toState } from "./upload-state";
 
 /**
  * Chunked, resumable uploads into a project (the protocol is in `@swhub/shared/blob-protocol`).
@@ -98,11 +98,11 @@ export async function finishUpload(
   }
   const token = `finish-${randomBytes(12).toString("hex")}`;
   await takeLease(db, row.id, row.offset, token);
-  const cached = takeHash(row.id);
-  if (cached && cached.offset !== row.size) cached.hash.stop();
+  const cached = hashes.get(row.id);
+  hashes.delete(row.id);
   let hex: string;
   try {
-    hex = cached?.offset === row.size ? await cached.hash.digest() : await store.hashUpload(row.id, row.size);
+    hex = cached?.offset === row.size ? cached.hash.digest("hex") : await store.hashUpload(row.id, row.size);
   } catch (error) {
     await db
       .update(blobUploads)
@@ -136,7 +136,7 @@ export async function cancelUpload(
 ): Promise<{ ok: true }> {
   const row = await findUpload(db, input);
   await db.delete(blobUploads).where(eq(blobUploads.id, row.id));
-  dropHash(row.id);
+  hashes.delete(row.id);
   await store.deleteUpload(row.id);
   return { ok: true };
 }
