@@ -1,8 +1,9 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { type FileHandle, mkdir, open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError } from "@swhub/shared/errors";
 import type { Server } from "./open";
-import { trailingHash } from "./trailing-hash";
 import type { BlobTransferOptions } from "./upload";
 
 /**
@@ -28,34 +29,31 @@ export async function downloadBlob(
   if (have > 0) options.progress.log(`resuming the download at byte ${have} of ${blob.size}`, "engine");
   options.progress.phase("download", blob.size);
   options.progress.update(have, blob.size);
+  const hash = createHash("sha256");
+  if (have > 0) {
+    for await (const piece of createReadStream(part, { highWaterMark: 1 << 20 }))
+      hash.update(piece as Buffer);
+  }
   const file = await open(part, have > 0 ? "r+" : "w");
-  // The bytes a resumed download already has are hashed while the rest arrives.
-  const hash = trailingHash(part);
-  let digest: string;
   try {
-    hash.advance(have);
     if (have < blob.size) {
       const response = await server.blobs.download(project, blob.digest, have, options.signal);
       if (have > 0 && response.statusCode !== 206) {
         // The server sent the whole blob after all: start over.
         response.resume();
-        await hash.stop();
         await file.close();
         await rm(part, { force: true });
         return downloadBlob(server, project, blob, options);
       }
-      await writeAll(file, response, have, {
-        received: (done) => options.progress.update(done, blob.size),
-        written: (done) => hash.advance(done),
+      await writeAll(file, response, have, (piece, done) => {
+        hash.update(piece);
+        options.progress.update(done, blob.size);
       });
     }
-    digest = await hash.finish(blob.size);
-  } catch (error) {
-    await hash.stop();
-    throw error;
   } finally {
     await file.close().catch(() => {});
   }
+  const digest = `sha256:${hash.digest("hex")}`;
   if (digest !== blob.digest) {
     await rm(part, { force: true });
     throw new AppError(
@@ -70,13 +68,13 @@ export async function downloadBlob(
 /**
  * Writes what `source` yields to `file` from byte `at`. The pieces (16-64 KiB off a socket) go out in 1 MiB writev
  * calls, one running while the next MiB arrives, so the disk and the network overlap and the per-write costs of
- * a stream pipeline vanish. `tell` hears the offset reached as pieces arrive and as writes complete.
+ * a stream pipeline vanish. `onPiece` sees each piece as it arrives, with the offset after it.
  */
 async function writeAll(
   file: FileHandle,
   source: AsyncIterable<Uint8Array>,
   at: number,
-  tell: { received(done: number): void; written(done: number): void },
+  onPiece: (piece: Uint8Array, done: number) => void,
 ): Promise<void> {
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
@@ -84,15 +82,15 @@ async function writeAll(
   let writing: Promise<unknown> = Promise.resolve();
   const flush = async () => {
     await writing;
-    const [pieces, position, size] = [pending, received - pendingBytes, pendingBytes];
-    writing = writeFully(file, pieces, position).then(() => tell.written(position + size));
+    const [pieces, position] = [pending, received - pendingBytes];
+    writing = writeFully(file, pieces, position);
     pending = [];
     pendingBytes = 0;
   };
   try {
     for await (const piece of source) {
       received += piece.byteLength;
-      tell.received(received);
+      onPiece(piece, received);
       pending.push(piece);
       pendingBytes += piece.byteLength;
       if (pendingBytes >= 1 << 20) await flush();
