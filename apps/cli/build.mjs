@@ -39,6 +39,7 @@ export async function buildCli({ outdir = join(cliDir, "dist") } = {}) {
       format: "esm",
       platform: "node",
       target: "node20",
+      inject: [join(cliDir, "src/bundle-globals.ts")],
       // Bundled CommonJS dependencies call require() for Node's built-ins.
       banner: {
         js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -16,7 +16,15 @@ import {
 import { AppError } from "@swhub/shared/errors";
 import type { z } from "zod";
 import { isAppErrorCode } from "./errors";
-import { FileChanged, type FileRange, type RawRequest, rawRequest, readText } from "./raw-http";
+import {
+  FileChanged,
+  type FileRange,
+  httpFetch,
+  type JsonResponse,
+  type RawRequest,
+  rawRequest,
+  readAnswer,
+} from "./raw-http";
 import type { ServerConnection } from "./server";
 
 /**
@@ -44,11 +52,14 @@ export interface BlobClient {
 }
 
 export function blobClient(server: ServerConnection): BlobClient {
-  const request = async (path: string, init: RequestInit = {}): Promise<Response> => {
+  const request = async (
+    path: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  ): Promise<JsonResponse> => {
     try {
-      return await fetch(`${server.url}${path}`, {
+      return await httpFetch(`${server.url}${path}`, {
         ...init,
-        headers: { ...server.authHeaders(), ...(init.headers as Record<string, string> | undefined) },
+        headers: { ...server.authHeaders(), ...init.headers },
       });
     } catch (error) {
       return server.fail(error);
@@ -67,7 +78,7 @@ export function blobClient(server: ServerConnection): BlobClient {
       return server.fail(error);
     }
   };
-  const expect = async <S extends z.ZodType>(response: Response, schema: S): Promise<z.output<S>> => {
+  const expect = async <S extends z.ZodType>(response: JsonResponse, schema: S): Promise<z.output<S>> => {
     if (!response.ok) throw await errorOf(response, server);
     const parsed = schema.safeParse(await response.json().catch(() => undefined));
     if (!parsed.success) throw new AppError("internal", `${server.url} answered a blob request unexpectedly`);
@@ -111,12 +122,12 @@ export function blobClient(server: ServerConnection): BlobClient {
         body,
         signal,
       });
-      const text = await readText(response);
-      if (response.statusCode === 416) {
-        const offset = Number(response.headers[UPLOAD_OFFSET_HEADER.toLowerCase()]);
+      const answer = await readAnswer(response);
+      if (answer.status === 416) {
+        const offset = Number(answer.header(UPLOAD_OFFSET_HEADER));
         if (Number.isSafeInteger(offset)) return { mismatch: true, offset };
       }
-      return expect(new Response(text, { status: response.statusCode ?? 500 }), uploadStateSchema);
+      return expect(answer, uploadStateSchema);
     },
     async finish(project, uploadId) {
       return expect(
@@ -130,15 +141,14 @@ export function blobClient(server: ServerConnection): BlobClient {
         headers: start > 0 ? { range: `bytes=${start}-` } : {},
         signal,
       });
-      const status = response.statusCode ?? 500;
-      if (status >= 400) throw await errorOf(new Response(await readText(response), { status }), server);
+      if ((response.statusCode ?? 500) >= 400) throw await errorOf(await readAnswer(response), server);
       return response;
     },
   };
 }
 
 /** The protocol's error body as an AppError; a server that is not swhub gets a plain description. */
-async function errorOf(response: Response, server: ServerConnection): Promise<AppError> {
+async function errorOf(response: JsonResponse, server: ServerConnection): Promise<AppError> {
   const text = await response.text().catch(() => "");
   let body: unknown;
   try {

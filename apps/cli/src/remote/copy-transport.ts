@@ -30,7 +30,20 @@ export function copyTransport(ctx: CommandContext, store: Store): CopyTransport 
     return server;
   };
   const local = localTransport(store);
-  const sideOf = (ref: CopyRef): Side => (isLocal(ref.instance) ? local : serverSide(serverOf(ref)));
+  // One `info` call per source version answers both its tags and where its bundle is.
+  const infos = new Map<string, ReturnType<typeof fetchInfo>>();
+  const fetchInfo = (src: CopyRef) =>
+    serverOf(src).call((t) =>
+      t.runtime.info.query({ project: src.project, name: src.name, version: src.version }),
+    );
+  const infoOf = (src: CopyRef) => {
+    const key = JSON.stringify([src.instance.alias, src.project, src.name, src.version]);
+    const known = infos.get(key) ?? fetchInfo(src);
+    infos.set(key, known);
+    return known;
+  };
+  const sideOf = (ref: CopyRef): Side =>
+    isLocal(ref.instance) ? local : serverSide(serverOf(ref), () => infoOf(ref));
   const stateDir = transferStateDir(store);
 
   const commit = (dest: CopyRef, bundleDigest: string, force: boolean) =>
@@ -49,9 +62,7 @@ export function copyTransport(ctx: CommandContext, store: Store): CopyTransport 
     options: TransferOptions,
   ): Promise<{ part: string; digest: string }> => {
     const server = serverOf(src);
-    const info = await server.call((t) =>
-      t.runtime.info.query({ project: src.project, name: src.name, version: src.version }),
-    );
+    const info = await infoOf(src);
     const blob = { digest: info.digest, size: info.size };
     const part = await downloadBlob(server, String(info.project.id), blob, { ...options, stateDir });
     return { part, digest: info.digest };
@@ -81,7 +92,7 @@ export function copyTransport(ctx: CommandContext, store: Store): CopyTransport 
       }
       if (src.instance.uri === dest.instance.uri) {
         // Tags follow through copyRuntime, so that -i and the skip rules are the same in every direction.
-        const tags = await serverSide(serverOf(src)).sourceTags(src);
+        const tags = await sideOf(src).sourceTags(src);
         await serverOf(dest).call((t) =>
           t.runtime.copy.mutate({
             from: { project: src.project, name: src.name, version: src.version },
@@ -103,13 +114,10 @@ export function copyTransport(ctx: CommandContext, store: Store): CopyTransport 
   };
 }
 
-function serverSide(server: Server): Side {
+function serverSide(server: Server, info: () => Promise<{ tags: string[] }>): Side {
   return {
-    async sourceTags(src) {
-      const got = await server.call((t) =>
-        t.runtime.tags.query({ project: src.project, name: src.name, version: src.version }),
-      );
-      return got.tags;
+    async sourceTags() {
+      return (await info()).tags;
     },
     async exists(dest) {
       try {

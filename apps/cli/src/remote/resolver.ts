@@ -12,8 +12,22 @@ export function serverResolver(
   options: { removed?: boolean } = {},
 ): RuntimeResolver {
   const removed = options.removed ?? false;
-  const resolve = (input: { project: string; name: string; version?: string; bareWord?: boolean }) =>
+  // Answers are kept for the command's lifetime: "does it exist" and "which version is latest" are one question
+  // (the server resolves a missing version as `latest`), asked once.
+  const answers = new Map<string, ReturnType<typeof ask>>();
+  const ask = (input: { project: string; name: string; version?: string; bareWord?: boolean }) =>
     server.call((t) => t.runtime.resolve.query({ ...input, removed })).catch(orNotFound);
+  const resolve = (input: { project: string; name: string; version?: string; bareWord?: boolean }) => {
+    const key = JSON.stringify([
+      input.project,
+      input.name,
+      input.version ?? "latest",
+      input.bareWord ?? false,
+    ]);
+    const known = answers.get(key) ?? ask(input);
+    answers.set(key, known);
+    return known;
+  };
 
   /** Every version of a runtime, removed ones included; none when it doesn't exist. */
   const versions = async (project: string, name: string) => {

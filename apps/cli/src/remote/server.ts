@@ -1,6 +1,12 @@
 import type { AppRouter } from "@swhub/api/root";
 import { AppError } from "@swhub/shared/errors";
-import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
+import {
+  createTRPCClient,
+  type HTTPLinkOptions,
+  httpLink,
+  type TRPCClient,
+  TRPCClientError,
+} from "@trpc/client";
 import superjson from "superjson";
 import {
   isAppError,
@@ -10,6 +16,7 @@ import {
   notASwhubServer,
   unreachable,
 } from "./errors";
+import { httpFetch, type JsonResponse } from "./raw-http";
 
 /**
  * A connection to one server instance: its tRPC API, typed by the server's `AppRouter` (a type-only import, so no
@@ -47,19 +54,22 @@ export function connectServer(options: ConnectOptions): ServerConnection {
     ...(cookie ? { cookie } : {}),
   });
 
-  const fetchWith: typeof fetch = async (input, init) => {
-    let response: Response;
+  const fetchWith: NonNullable<HTTPLinkOptions<AppRouter["_def"]["_config"]["$types"]>["fetch"]> = async (
+    input,
+    init,
+  ) => {
+    let response: JsonResponse;
     try {
-      response = await fetch(input, { ...init, signal: init?.signal ?? options.signal });
+      response = await httpFetch(input, { ...init, signal: init?.signal ?? options.signal });
     } catch (error) {
       const reason = networkReason(error);
       throw reason ? unreachable(url, reason) : error;
     }
     if (options.cookies) {
-      const session = response.headers.getSetCookie().find((c) => c.startsWith("sw_session="));
+      const session = response.setCookies.find((c) => c.startsWith("sw_session="));
       if (session) cookie = session.split(";")[0];
     }
-    const type = response.headers.get("content-type") ?? "";
+    const type = response.header("content-type") ?? "";
     if (!type.includes("json")) {
       throw notASwhubServer(url, `HTTP ${response.status} ${type.split(";")[0] || "without a content type"}`);
     }

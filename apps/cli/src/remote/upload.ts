@@ -85,8 +85,8 @@ export async function uploadFile(
   path: string,
   options: BlobTransferOptions,
 ): Promise<{ digest: string; size: number; sent: number }> {
-  // Refused before any hashing when the caller may not write there; with a remembered digest, the first
-  // "missing" question below checks the same, one round trip less.
+  // Refused before any hashing when the caller may not write there; with a remembered digest, starting the
+  // upload below checks the same, one round trip less.
   if (!(await rememberedDigest(path, options.stateDir)).digest) await server.blobs.missing(project, []);
   const { digest, size } = await digestOf(path, options);
   const stateFile = join(
@@ -95,8 +95,7 @@ export async function uploadFile(
   );
   let sent = 0;
   for (let attempt = 0; ; attempt++) {
-    const [missing] = await server.blobs.missing(project, [digest]);
-    if (!missing) break;
+    // Starting an upload answers "exists" when the project has the blob: no separate question first.
     const upload = await startOrResume(server, project, { digest, size, stateFile });
     if (upload === undefined) break;
     const { uploadId } = upload;
@@ -106,7 +105,7 @@ export async function uploadFile(
       break;
     } catch (error) {
       // The upload vanished (another swcli finished it, or it was collected), or another swcli is finishing it
-      // right now: ask again what is missing.
+      // right now: start again, which finds the blob if the other one finished.
       if (!isAppError(error) || !["not_found", "conflict"].includes(error.code) || attempt >= 20) throw error;
       if (error.code === "not_found") await rm(stateFile, { force: true });
       await sleep(250, undefined, { signal: options.signal });
