@@ -15,7 +15,7 @@
  * names) a whole swcli process's fixed costs (Node's start-up, loading the CLI, the API calls around the transfer)
  * weigh in; at 1000 MiB they fade and the bytes' own path shows. Target: at least 0.8x.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import {
   createReadStream,
   createWriteStream,
@@ -164,6 +164,9 @@ interface Timing {
  * CPU time comes from GNU time, the servers' from this process's own usage over the run.
  */
 async function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timing> {
+  // Each run starts with no dirty pages left by the one before: otherwise the kernel's writeback of the last run's
+  // hundreds of MB lands in the middle of this one, on either side of the comparison.
+  execFileSync("sync");
   const cpu = process.cpuUsage();
   const start = performance.now();
   const child = spawn("/usr/bin/time", ["-f", "%U %S", command, ...args], {
