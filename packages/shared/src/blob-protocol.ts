@@ -25,7 +25,11 @@ import { z } from "zod";
  * ends past the declared size with 400. A chunk cut short (the connection dropped) keeps what arrived.
  */
 export const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
-/** What clients should send per chunk: big enough that per-request costs vanish, small enough to retry cheaply. */
+/**
+ * What clients that hold a chunk in memory (the console's browser upload) send per chunk: big enough that
+ * per-request costs vanish, small enough to retry cheaply. Clients that stream from a file (swcli) send up to
+ * `MAX_CHUNK_BYTES`: a chunk cut short keeps what arrived, so a retry costs no more.
+ */
 export const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
 /** Most digests one "missing" request may ask about. */
 export const MAX_DIGESTS_PER_REQUEST = 1000;
