@@ -36,14 +36,13 @@ export interface BlobClient {
   createUpload(project: string, digest: string, size: number): Promise<CreateUploadResponse>;
   uploadState(project: string, uploadId: string): Promise<UploadState>;
   /**
-   * Sends bytes `[start, start + length)`: from memory, or streamed from a file. A chunk that does not start at the server's offset answers with
-   * the offset to continue at (`{ offset }`, 416 on the wire) instead of failing.
+   * Sends a byte range of a file, streamed from the disk. A chunk that does not start at the server's offset answers
+   * with the offset to continue at (`{ offset }`, 416 on the wire) instead of failing.
    */
   sendChunk(
     project: string,
     upload: { uploadId: string; size: number },
-    start: number,
-    body: Uint8Array | FileRange,
+    chunk: FileRange,
     signal?: AbortSignal,
   ): Promise<UploadState | { mismatch: true; offset: number }>;
   finish(project: string, uploadId: string): Promise<FinishedUpload>;
@@ -111,15 +110,18 @@ export function blobClient(server: ServerConnection): BlobClient {
     async uploadState(project, uploadId) {
       return expect(await request(blobPaths.upload(project, uploadId)), uploadStateSchema);
     },
-    async sendChunk(project, upload, start, body, signal) {
-      const length = body instanceof Uint8Array ? body.byteLength : body.length;
+    async sendChunk(project, upload, chunk, signal) {
       const response = await raw(blobPaths.upload(project, upload.uploadId), {
         method: "PATCH",
         headers: {
           "content-type": "application/octet-stream",
-          "content-range": formatContentRange({ start, end: start + length - 1, total: upload.size }),
+          "content-range": formatContentRange({
+            start: chunk.start,
+            end: chunk.start + chunk.length - 1,
+            total: upload.size,
+          }),
         },
-        body,
+        body: chunk,
         signal,
       });
       const answer = await readAnswer(response);

@@ -8,6 +8,7 @@ import { isLocal } from "@swhub/shared/uri";
 import type { CommandContext } from "../command";
 import { downloadBlob } from "./download";
 import { openServer, type Server } from "./open";
+import { remembering } from "./remembering";
 import { rememberDigest, transferStateDir, uploadFile } from "./upload";
 
 type Side = Pick<CopyTransport, "sourceTags" | "exists" | "addTags">;
@@ -31,17 +32,13 @@ export function copyTransport(ctx: CommandContext, store: Store): CopyTransport 
   };
   const local = localTransport(store);
   // One `info` call per source version answers both its tags and where its bundle is.
-  const infos = new Map<string, ReturnType<typeof fetchInfo>>();
-  const fetchInfo = (src: CopyRef) =>
-    serverOf(src).call((t) =>
-      t.runtime.info.query({ project: src.project, name: src.name, version: src.version }),
-    );
-  const infoOf = (src: CopyRef) => {
-    const key = JSON.stringify([src.instance.alias, src.project, src.name, src.version]);
-    const known = infos.get(key) ?? fetchInfo(src);
-    infos.set(key, known);
-    return known;
-  };
+  const infoOf = remembering(
+    (src: CopyRef) => [src.instance.alias, src.project, src.name, src.version],
+    (src) =>
+      serverOf(src).call((t) =>
+        t.runtime.info.query({ project: src.project, name: src.name, version: src.version }),
+      ),
+  );
   const sideOf = (ref: CopyRef): Side =>
     isLocal(ref.instance) ? local : serverSide(serverOf(ref), () => infoOf(ref));
   const stateDir = transferStateDir(store);

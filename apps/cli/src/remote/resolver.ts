@@ -1,5 +1,6 @@
 import { isAppError } from "@swhub/shared/errors";
 import type { RuntimeResolver } from "@swhub/shared/uri";
+import { remembering } from "./remembering";
 import type { ServerConnection } from "./server";
 
 /**
@@ -12,22 +13,17 @@ export function serverResolver(
   options: { removed?: boolean } = {},
 ): RuntimeResolver {
   const removed = options.removed ?? false;
-  // Answers are kept for the command's lifetime: "does it exist" and "which version is latest" are one question
-  // (the server resolves a missing version as `latest`), asked once.
-  const answers = new Map<string, ReturnType<typeof ask>>();
-  const ask = (input: { project: string; name: string; version?: string; bareWord?: boolean }) =>
-    server.call((t) => t.runtime.resolve.query({ ...input, removed })).catch(orNotFound);
-  const resolve = (input: { project: string; name: string; version?: string; bareWord?: boolean }) => {
-    const key = JSON.stringify([
+  // "Does it exist" and "which version is latest" are one question (the server resolves a missing version as
+  // `latest`), asked once.
+  const resolve = remembering(
+    (input: { project: string; name: string; version?: string; bareWord?: boolean }) => [
       input.project,
       input.name,
       input.version ?? "latest",
       input.bareWord ?? false,
-    ]);
-    const known = answers.get(key) ?? ask(input);
-    answers.set(key, known);
-    return known;
-  };
+    ],
+    (input) => server.call((t) => t.runtime.resolve.query({ ...input, removed })).catch(orNotFound),
+  );
 
   /** Every version of a runtime, removed ones included; none when it doesn't exist. */
   const versions = async (project: string, name: string) => {

@@ -163,7 +163,6 @@ async function sendFrom(
       answer = await server.blobs.sendChunk(
         project,
         upload,
-        offset,
         {
           path: upload.path,
           start: offset,

@@ -6,14 +6,14 @@ import { pipeline } from "node:stream/promises";
 import { isBlobDigest } from "@swhub/shared/blob-protocol";
 import { type BlobStore, ChunkOverflow } from "./store";
 
+/** Staged bytes are flushed to the disk in steps of this size while an upload arrives. */
+const syncEvery = 16 << 20;
+
 /**
  * Blobs as files under one directory (`$DATA_DIR/blobs` by default):
  * `sha256/<first two hex>/<hex>` for blobs and `uploads/<id>` for staged uploads. Both are on one file system, so
  * committing an upload is a rename: a blob file is complete or absent, never partial.
  */
-/** Staged bytes are flushed to the disk in steps of this size while an upload arrives. */
-const syncEvery = 16 << 20;
-
 export function createDirectoryBlobStore(root: string): BlobStore {
   const uploadsDir = join(root, "uploads");
   const blobPath = (digest: string) => {

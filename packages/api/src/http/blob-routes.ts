@@ -19,7 +19,7 @@ import type { Actor } from "../services/access";
 import { openProjectBlob } from "../services/blobs";
 import { appendUploadChunk } from "../services/upload-chunks";
 import { cancelUpload, createUpload, findMissingBlobs, finishUpload, getUpload } from "../services/uploads";
-import { matchPath, readJson } from "./request";
+import { matchPath, nodeHeaders, readJson } from "./request";
 import { errorResponse, json } from "./respond";
 
 /** What the blob routes need: the database and the blob store. */
@@ -267,17 +267,12 @@ export function createBlobNodeHandler(
 }
 
 function nodeBlobRequest(req: IncomingMessage): BlobRequest {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else if (value !== undefined) headers.set(name, value);
-  }
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   let used = false;
   return {
     method: req.method ?? "GET",
     url: `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`,
-    headers,
+    headers: nodeHeaders(req.headers),
     get bodyUsed() {
       return used || req.readableEnded;
     },

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import { invalidInput } from "@swhub/shared/errors";
 import { formatIssues } from "@swhub/shared/schemas";
 import type { z } from "zod";
@@ -27,4 +28,14 @@ export function matchPath(pattern: string[], segments: string[]): Record<string,
     else if (part !== segments[i]) return undefined;
   }
   return params;
+}
+
+/** A Node request's headers as fetch `Headers` (what authentication and the routes read). */
+export function nodeHeaders(incoming: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(incoming)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  return headers;
 }

@@ -7,6 +7,7 @@ import { compatRoutePrefix, createCompatHandler } from "../compat/routes";
 import type { JobDeps } from "../services/jobs";
 import { blobRoutePrefix, createBlobNodeHandler } from "./blob-routes";
 import { createJobEventsHandler, jobEventsRoutePrefix } from "./job-events-route";
+import { nodeHeaders } from "./request";
 import { createTrpcHandler } from "./trpc-handler";
 
 /**
@@ -65,11 +66,7 @@ async function handle(
   res.on("close", () => {
     if (!res.writableFinished) abort.abort();
   });
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else if (value !== undefined) headers.set(name, value);
-  }
+  const headers = nodeHeaders(req.headers);
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   // Node's fetch needs `duplex: "half"` to stream a request body; the DOM types don't know it.
   const init: RequestInit & { duplex: "half" } = {
