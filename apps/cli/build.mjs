@@ -1,10 +1,12 @@
-// Bundles swcli into dist/ (entry dist/swcli.mjs, handlers in lazily loaded chunks) and records what it was built
-// from in dist/swcli.meta.json, which bin/swcli.mjs checks before trusting the bundle.
-import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+// Bundles swcli into dist/: one CommonJS file, dist/swcli.cjs (handlers are still evaluated only when their command
+// runs), and its entry dist/swcli.mjs, which runs it through V8's code cache (see bundle-entry.mjs). Records what it
+// was built from in dist/swcli.meta.json, which bin/swcli.mjs checks before trusting the bundle.
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { hashFile, metaFileName } from "./bin/bundle-freshness.mjs";
+import { entryFileName, hashFile, metaFileName } from "./bin/bundle-freshness.mjs";
 
 const cliDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(cliDir, "../..");
@@ -14,6 +16,7 @@ const fixedInputs = [
   "pnpm-lock.yaml",
   "tsconfig.base.json",
   "apps/cli/build.mjs",
+  "apps/cli/bundle-entry.mjs",
   "apps/cli/package.json",
   "apps/cli/tsconfig.json",
 ];
@@ -32,18 +35,12 @@ export async function buildCli({ outdir = join(cliDir, "dist") } = {}) {
       absWorkingDir: repoRoot,
       entryPoints: { swcli: join(cliDir, "src/main.ts") },
       outdir: staging,
-      outExtension: { ".js": ".mjs" },
-      chunkNames: "chunks/[name]-[hash]",
+      outExtension: { ".js": ".cjs" },
       bundle: true,
-      splitting: true,
-      format: "esm",
+      format: "cjs",
       platform: "node",
       target: "node20",
       inject: [join(cliDir, "src/bundle-globals.ts")],
-      // Bundled CommonJS dependencies call require() for Node's built-ins.
-      banner: {
-        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-      },
       minifySyntax: true,
       minifyWhitespace: true,
       legalComments: "none",
@@ -64,6 +61,16 @@ export async function buildCli({ outdir = join(cliDir, "dist") } = {}) {
       inputs[relative(outdir, absolute)] = digest;
     }
     writeFileSync(join(staging, metaFileName), `${JSON.stringify({ inputs }, null, 2)}\n`);
+    const bundleHash = createHash("sha1")
+      .update(readFileSync(join(staging, "swcli.cjs")))
+      .digest("hex");
+    const entry = readFileSync(join(cliDir, "bundle-entry.mjs"), "utf8");
+    if (!entry.includes('const bundleHash = "unbuilt";'))
+      throw new Error("bundle-entry.mjs lost its bundleHash line");
+    writeFileSync(
+      join(staging, entryFileName),
+      entry.replace('const bundleHash = "unbuilt";', `const bundleHash = "${bundleHash}";`),
+    );
 
     // Swap in one step each; a launcher starting in between finds no dist/ and runs the source.
     rmSync(outdir, { recursive: true, force: true });

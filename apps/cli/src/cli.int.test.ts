@@ -1,7 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -202,6 +210,44 @@ describe("swcli as a process", () => {
     expect(run).toMatchObject({ code: 130, stdout: "" });
     expect(run.stderr).toMatch(/^Log out of dev \(http:\/\/h:1\)\? \[y\/N\] \r?\n?$/);
     expect(readFileSync(configFile, "utf8")).toBe(config);
+  });
+});
+
+describe("the bundle's code cache", () => {
+  // A bundle of its own, so that no other test's runs have written caches into it.
+  let entry: string;
+  beforeAll(async () => {
+    entry = join(
+      (await buildCli({ outdir: join(mkdtempSync(join(tmpdir(), "swcli-cache-")), "dist") })).outdir,
+      "swcli.mjs",
+    );
+  });
+  const swcli = (args: string[]) => finish(startMain(entry, args));
+  const cacheFiles = (command: string) => {
+    const dir = join(dirname(entry), "code-cache");
+    return existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith(`${command}-`)) : [];
+  };
+
+  it("is written by a command's first good run, and the next run, reading it, answers the same", async () => {
+    expect(cacheFiles("project-list")).toEqual([]);
+    const first = await swcli(["project", "list"]);
+    expect(first.code).toBe(0);
+    expect(cacheFiles("project-list")).toEqual([expect.stringMatching(/^project-list-[0-9a-f]{40}\.v8$/)]);
+    expect(await swcli(["project", "list"])).toEqual(first);
+  });
+
+  it("is not written by a run that fails", async () => {
+    expect((await swcli(["model", "list", "--bogus"])).code).toBe(2);
+    expect(cacheFiles("model-list")).toEqual([]);
+  });
+
+  it("is replaced when V8 refuses it, and the command still runs", async () => {
+    const first = await swcli(["instance", "list"]);
+    const [name] = cacheFiles("instance-list");
+    const file = join(dirname(entry), "code-cache", name!);
+    writeFileSync(file, "not a code cache");
+    expect(await swcli(["instance", "list"])).toEqual(first);
+    expect(statSync(file).size).toBeGreaterThan(100_000);
   });
 });
 
