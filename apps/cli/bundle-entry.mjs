@@ -10,7 +10,13 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node
 import Module, { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
 import { Script } from "node:vm";
+
+// V8 drops the bytecode of functions that haven't run for a while, and a cache written at the end of a long
+// command (a copy of 200 MB) would lack all of start-up's code; the next start would then compile the whole
+// bundle anyway (~25 ms). Set the same way in every run, so caches and runs agree on V8's flags.
+setFlagsFromString("--no-flush-bytecode");
 
 /** The sha1 of swcli.cjs; build.mjs puts it here. */
 const bundleHash = "unbuilt";
