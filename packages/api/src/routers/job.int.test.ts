@@ -1,10 +1,13 @@
 import { randomBytes } from "node:crypto";
+import { blobs, jobs as jobRows, projectBlobs } from "@swhub/db/schema";
 import { createTestDatabase, type TestDatabase } from "@swhub/db/testing";
 import type { JobEvent, JobEventInput } from "@swhub/shared/jobs";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveApi } from "../http/serve";
 import { createJobEventBus } from "../job-bus";
 import { createEnqueuer, createRedis } from "../queue";
+import { collectGarbage } from "../services/blobs";
 import { appendJobEvents } from "../services/job-events";
 import type { JobDeps } from "../services/jobs";
 import { addMember } from "../services/members";
@@ -203,6 +206,48 @@ describe("job procedures", () => {
     expect(
       events.map((e) => (e.type === "state" ? `${e.state}${e.reason ? `: ${e.reason}` : ""}` : e.type)),
     ).toEqual(["queued", "cancelled: cancelled by owner", "queued: retried by owner"]);
+  });
+
+  it("keeps a build's context from garbage collection while its job waits, and for the cut-off after it ends", async () => {
+    const caller = await callerOf(owner);
+    const context = await uploadBytes(t.db, store, owner, "team", Buffer.from("a context of its own"));
+    const { job } = await caller.job.submitBuild({
+      project: "team",
+      runtimeName: "demo",
+      source: { kind: "yaml", contextDigest: context },
+      requestId: "gc-context",
+    });
+    const ageUpload = async () => {
+      await t.db.execute(
+        sql`UPDATE ${projectBlobs} SET created_at = now() - interval '2 hours' WHERE digest = ${context}`,
+      );
+      await t.db.execute(
+        sql`UPDATE ${blobs} SET created_at = now() - interval '2 hours' WHERE digest = ${context}`,
+      );
+    };
+    const gc = () => collectGarbage(t.db, store, { olderThanSeconds: 3600 });
+
+    // Queued for two hours, longer than the cut-off: the context stays.
+    await ageUpload();
+    await gc();
+    expect(await store.has(context)).toBe(true);
+    // Cancelled just now: it stays for the cut-off, and the job can be retried.
+    await caller.job.cancel({ job: job.id });
+    await gc();
+    expect(await store.has(context)).toBe(true);
+    // Ended two hours ago: collected, and a retry says why it can't run instead of failing later on a worker.
+    await t.db.execute(
+      sql`UPDATE ${jobRows} SET finished_at = now() - interval '2 hours' WHERE id = ${Number(job.id)}`,
+    );
+    await gc();
+    expect(await store.has(context)).toBe(false);
+    await expect(caller.job.retry({ job: job.id })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringMatching(/build context .* is no longer on the server/),
+    });
+    expect(await caller.job.get({ job: job.id })).toMatchObject({ state: "cancelled" });
+    // The shared context of the other jobs, queued all along, is untouched.
+    expect(await store.has(contextDigest)).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import type { Database } from "@swhub/db/client";
-import { blobs, blobUploads, projectBlobs, runtimes, runtimeVersions } from "@swhub/db/schema";
+import { blobs, blobUploads, jobs, projectBlobs, runtimes, runtimeVersions } from "@swhub/db/schema";
 import { notFound } from "@swhub/shared/errors";
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { BlobStore } from "../blobs/store";
@@ -53,7 +53,8 @@ export interface GarbageReport {
 
 /**
  * Deletes what nothing refers to, when it is older than `olderThanSeconds` (so uploads in progress and blobs about
- * to be committed are safe): unfinished uploads, a project's claim on a blob that no version of it uses, blobs no
+ * to be committed are safe): unfinished uploads, a project's claim on a blob that no version of it uses (and no
+ * build job waiting for it, running on it, or ended within the cut-off), blobs no
  * version and no project refers to, and files the store has but the database doesn't know. Removed versions still
  * refer to their blobs (they can be recovered); `remove --force` and deleting a project free them. A dry run
  * counts the uploads and blobs that would go, but not blobs that only unused claims still hold.
@@ -84,10 +85,15 @@ export async function collectGarbage(
     }
   }
 
+  // A build's context is claimed by the project but used by no version: it stays while a job that names it waits
+  // or runs, however long its queue, and for the cut-off after the job ends, so that it can be retried.
   const unusedClaims = and(
     lt(projectBlobs.createdAt, cutoff),
     sql`NOT EXISTS (SELECT 1 FROM ${runtimeVersions} v JOIN ${runtimes} r ON r.id = v.runtime_id
       WHERE r.project_id = ${projectBlobs.projectId} AND v.bundle_digest = ${projectBlobs.digest})`,
+    sql`NOT EXISTS (SELECT 1 FROM ${jobs} j WHERE j.project_id = ${projectBlobs.projectId}
+      AND j.payload->'source'->>'contextDigest' = ${projectBlobs.digest}
+      AND (j.state IN ('queued', 'running') OR j.finished_at >= ${cutoff}))`,
   );
   if (!input.dryRun) await db.delete(projectBlobs).where(unusedClaims);
 

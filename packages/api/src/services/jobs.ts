@@ -183,6 +183,12 @@ export async function cancelJob(
   return getJob(db, { user, job: input.job });
 }
 
+/** The build context a `runtime.build` payload names, if it builds from runtime.yaml. */
+function buildContextOf(payload: unknown): string | undefined {
+  const source = (payload as { source?: { contextDigest?: unknown } }).source;
+  return typeof source?.contextDigest === "string" ? source.contextDigest : undefined;
+}
+
 /** Runs a failed or cancelled job again from scratch (same request, same payload). Maintainers and up. */
 export async function retryJob(
   db: Database,
@@ -196,6 +202,13 @@ export async function retryJob(
     const [row] = await tx.select().from(jobs).where(eq(jobs.id, id)).for("update");
     if (!row || (row.state !== "failed" && row.state !== "cancelled")) {
       throw conflict(`Job ${id} is ${row?.state ?? "gone"}; only failed or cancelled jobs can be retried`);
+    }
+    const context = buildContextOf(row.payload);
+    if (context && row.projectId !== null && (await presentBlobs(tx, row.projectId, [context])).size === 0) {
+      throw conflict(
+        `Job ${id}'s build context ${context} is no longer on the server (collected as garbage after the job ended)`,
+        "upload the context and submit the build again",
+      );
     }
     await tx
       .update(jobs)
