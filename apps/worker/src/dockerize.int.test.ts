@@ -1,15 +1,17 @@
 import { createReadStream } from "node:fs";
 import { readdir } from "node:fs/promises";
+import { connect, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { createRedis } from "@swhub/api/queue";
 import { ingestBlob } from "@swhub/api/services/blob-ingest";
 import { submitDockerize } from "@swhub/api/services/dockerize-jobs";
 import { listJobEvents } from "@swhub/api/services/job-events";
+import { cancelJob } from "@swhub/api/services/jobs";
 import { addMember } from "@swhub/api/services/members";
 import { commitVersion } from "@swhub/api/services/runtime-commit";
 import { getVersionInfo } from "@swhub/api/services/runtime-info";
 import { createUser } from "@swhub/api/services/users";
-import { projects } from "@swhub/db/schema";
+import { jobs, projects } from "@swhub/db/schema";
 import { packEnv } from "@swhub/runtime/bundle/packed-env";
 import {
   chroot,
@@ -209,4 +211,76 @@ describe("runtime.dockerize", () => {
     expect(info.images.some((i) => i.reference.includes("/late/"))).toBe(false);
     await expect.poll(() => readdir(env.workRoot), { timeout: 15_000 }).toEqual([]);
   }, 60_000);
+
+  it("cancels a run while it pushes: the run stops, no image is recorded or tagged, no files are left", async () => {
+    // The registry behind a gate that holds every connection: the run is caught mid-push, for certain.
+    const gate = await holdingProxy(f.registry.host);
+    try {
+      await startImageWorkers({ registry: `${gate.host}/held`, insecure: true });
+      const { job } = await submit("cancel-mid-push");
+      await expect.poll(() => gate.held(), { timeout: 120_000 }).toBeGreaterThan(0);
+      expect(await cancelJob(env.t.db, env.deps, { user: env.user, job: job.id })).toMatchObject({
+        state: "cancelled",
+        error: "cancelled by builder",
+      });
+      // The run is over once its directory is gone; whatever it had in flight can't be followed by more.
+      await expect.poll(() => readdir(env.workRoot), { timeout: 15_000 }).toEqual([]);
+      const [row] = await env.t.db
+        .select()
+        .from(jobs)
+        .where(eq(jobs.id, Number(job.id)));
+      expect(row).toMatchObject({ state: "cancelled", claimToken: null, result: null });
+      const info = await getVersionInfo(env.t.db, { user: env.user, project: env.project, name: "vision" });
+      expect(info.images.some((i) => i.reference.includes("/held/"))).toBe(false);
+      gate.open();
+      await expect(
+        skopeoJson("list-tags", "--tls-verify=false", `docker://${f.registry.host}/held/builds/vision`),
+      ).rejects.toThrow();
+    } finally {
+      await gate.close();
+    }
+  }, 180_000);
 });
+
+/**
+ * A TCP proxy to `target` (`host:port`) that holds each connection, reading nothing, until `open()`; from then
+ * on it forwards. `held()` counts the connections that arrived while closed.
+ */
+async function holdingProxy(target: string) {
+  const [host, port] = target.split(":") as [string, string];
+  const waiting: Socket[] = [];
+  let arrived = 0;
+  let isOpen = false;
+  const forward = (client: Socket) => {
+    const upstream = connect(Number(port), host);
+    client.pipe(upstream).pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("error", end).on("close", end);
+    upstream.on("error", end).on("close", end);
+  };
+  const server = createServer((client) => {
+    if (isOpen) return forward(client);
+    arrived++;
+    client.pause();
+    client.on("error", () => client.destroy());
+    waiting.push(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address() as { port: number };
+  return {
+    host: `127.0.0.1:${address.port}`,
+    held: () => arrived,
+    open() {
+      isOpen = true;
+      for (const client of waiting.splice(0)) if (!client.destroyed) forward(client);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of waiting.splice(0)) client.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -19,27 +19,24 @@ export type PinnedImage =
 export async function pinImage(image: string, env: EnvVars, timeoutMs = 8_000): Promise<PinnedImage> {
   const ref = parseReference(image);
   if (ref.digest) return { pinned: true, image, digest: ref.digest };
+  const signal = AbortSignal.timeout(timeoutMs);
   const client = createRegistryClient({
     registry: ref.registry,
     insecure: loopback.test(ref.registry),
     credentials: await loadCredentials(ref.registry, { env }).catch(() => undefined),
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    signal,
   });
   try {
-    const descriptor = await Promise.race([
-      client.headManifest(ref.repository, ref.tag ?? "latest"),
-      timeout,
-    ]);
+    const descriptor = await client.headManifest(ref.repository, ref.tag ?? "latest");
     if (!descriptor) return { pinned: false, image, reason: `${formatReference(ref)} was not found` };
     return { pinned: true, image: `${image}@${descriptor.digest}`, digest: descriptor.digest };
   } catch (error) {
-    return { pinned: false, image, reason: (error as Error).message };
+    return {
+      pinned: false,
+      image,
+      reason: signal.aborted ? `no answer within ${timeoutMs / 1000} s` : (error as Error).message,
+    };
   } finally {
-    clearTimeout(timer);
-    // Closing waits for requests in flight; a registry that never answered must not hold the build.
-    void client.close().catch(() => {});
+    await client.close().catch(() => {});
   }
 }

@@ -77,7 +77,7 @@ export async function dockerizeRuntime(
   await initLayout(outputs.workDir);
   signal?.throwIfAborted();
 
-  const pool = createClientPool(options.registries);
+  const pool = createClientPool(options.registries, signal);
   const builder = createLayerBuilder(
     runtime,
     source.bundlePath,

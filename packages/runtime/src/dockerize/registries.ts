@@ -17,7 +17,8 @@ export interface ClientPool {
   close(): Promise<void>;
 }
 
-export function createClientPool(settings: RegistrySettings = {}): ClientPool {
+/** With `signal`, aborting it ends every client's requests in flight. */
+export function createClientPool(settings: RegistrySettings = {}, signal?: AbortSignal): ClientPool {
   const clients = new Map<string, Promise<RegistryClient>>();
   const insecure = new Set((settings.insecure ?? []).map((r) => r.trim().toLowerCase()).filter(Boolean));
   return {
@@ -31,6 +32,7 @@ export function createClientPool(settings: RegistrySettings = {}): ClientPool {
             ...(credentials ? { credentials } : {}),
             ...(settings.ca ? { ca: settings.ca } : {}),
             userAgent: "swhub-dockerize",
+            ...(signal ? { signal } : {}),
           }),
         );
         clients.set(registry, client);

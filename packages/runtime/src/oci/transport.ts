@@ -24,6 +24,8 @@ export interface TransportOptions {
   /** Extra trusted CA certificates (PEM) for a registry with a private CA. */
   ca?: string | Buffer;
   userAgent?: string;
+  /** Ends every request in flight, and refuses new ones, when it aborts (a cancelled job's push or pull). */
+  signal?: AbortSignal;
 }
 
 export type Method = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -69,6 +71,9 @@ export function createTransport(options: TransportOptions): Transport {
     ...(options.ca ? { connect: { ca: options.ca } } : {}),
   });
   const userAgent = options.userAgent ?? "swhub";
+  // Destroying the dispatcher fails what it carries at once: a registry that stops answering holds nothing up.
+  const { signal } = options;
+  signal?.addEventListener("abort", () => dispatcher.destroy(signal.reason, () => {}), { once: true });
 
   let scheme: "unknown" | "basic" | "bearer" = "unknown";
   let bearer: { realm: string; service?: string } | undefined;
@@ -116,6 +121,7 @@ export function createTransport(options: TransportOptions): Transport {
       return { status: res.statusCode, headers: res.headers, body: res.body, url };
     } catch (error) {
       if (typeof body === "object" && body && "destroy" in body) (body as Readable).destroy();
+      signal?.throwIfAborted();
       throw new AppError("internal", `cannot reach ${registry}: ${describeNetworkError(error)}`);
     }
   }
