@@ -1,5 +1,6 @@
-import { createReadStream } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync } from "node:fs";
+import { mkdir, readdir, utimes, writeFile } from "node:fs/promises";
 import { connect, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { createRedis } from "@swhub/api/queue";
@@ -13,6 +14,7 @@ import { getVersionInfo } from "@swhub/api/services/runtime-info";
 import { createUser } from "@swhub/api/services/users";
 import { jobs, projects } from "@swhub/db/schema";
 import { packEnv } from "@swhub/runtime/bundle/packed-env";
+import { blobPath, type PruneLimits } from "@swhub/runtime/oci/layout";
 import {
   chroot,
   type DockerizeFixture,
@@ -41,7 +43,10 @@ let version: string;
 let cacheDir: string;
 const connection = createRedis(process.env.SW_TEST_REDIS_URL ?? "redis://127.0.0.1:6379", "worker");
 
-async function startImageWorkers(images: { registry?: string; insecure?: boolean }, timeoutMs?: number) {
+async function startImageWorkers(
+  images: { registry?: string; insecure?: boolean; cacheLimits?: PruneLimits },
+  timeoutMs?: number,
+) {
   await running?.close();
   running = await startWorkers({
     connection,
@@ -164,6 +169,45 @@ describe("runtime.dockerize", () => {
     const done = await waitForJob(env.t.db, env.user, job.id, ["succeeded", "failed"], 120_000);
     expect(done).toMatchObject({ state: "succeeded", error: null, result: { uploaded: 0 } });
     expect(uploadsSince(f.registry, before)).toEqual([]);
+  }, 180_000);
+
+  it("keeps the image cache within its limit: what no run used lately goes first, and the cache still serves", async () => {
+    // A blob, its layer entry and a scratch directory, as a run two hours ago left them.
+    const stale = Buffer.alloc(1 << 20, 7);
+    const staleDigest = `sha256:${createHash("sha256").update(stale).digest("hex")}`;
+    const staleEntry = join(cacheDir, "layers", "stale.json");
+    const staleScratch = join(cacheDir, "tmp", "dockerize-killed");
+    await writeFile(blobPath(cacheDir, staleDigest), stale);
+    await writeFile(
+      staleEntry,
+      JSON.stringify({
+        descriptor: {
+          mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
+          digest: staleDigest,
+          size: stale.length,
+        },
+        diffId: staleDigest,
+      }),
+    );
+    await mkdir(staleScratch, { recursive: true });
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    for (const path of [blobPath(cacheDir, staleDigest), staleScratch])
+      await utimes(path, twoHoursAgo, twoHoursAgo);
+
+    // No room at all: only what runs used within the hour (an image run's time limit) stays.
+    await startImageWorkers({
+      registry: `${f.registry.host}/hub`,
+      insecure: true,
+      cacheLimits: { maxBytes: 0, keepUsedWithinMs: 3_600_000 },
+    });
+    const before = f.registry.requests().length;
+    const { job } = await submit("pruned");
+    const done = await waitForJob(env.t.db, env.user, job.id, ["succeeded", "failed"], 120_000);
+    expect(done).toMatchObject({ state: "succeeded", error: null, result: { uploaded: 0 } });
+    expect(uploadsSince(f.registry, before)).toEqual([]);
+    expect(existsSync(blobPath(cacheDir, staleDigest))).toBe(false);
+    expect(existsSync(staleEntry)).toBe(false);
+    expect(existsSync(staleScratch)).toBe(false);
   }, 180_000);
 
   it("refuses a guest, and an unknown version, before anything is queued", async () => {

@@ -45,6 +45,8 @@ const envSchema = z.object({
   SW_BASE_PYTHON: z.string().trim().min(1).optional(),
   /** Where image layers are kept between jobs; default <SW_WORK_DIR or temp>/swhub-dockerize-cache. */
   SW_IMAGE_CACHE_DIR: z.string().min(1).optional(),
+  /** The most the image cache keeps, in GiB; the least recently used blobs go first (not those of running jobs). */
+  SW_IMAGE_CACHE_MAX_GB: z.coerce.number().nonnegative().default(20),
   /** Time limit of one image run (default: the catalog's hour). */
   SW_IMAGE_TIMEOUT_SECONDS: seconds.optional(),
   /** How long a job stays locked to a worker that stopped answering (BullMQ's lock), and a run's claim. */

@@ -3,6 +3,7 @@ import { createDirectoryBlobStore } from "@swhub/api/blobs/directory-store";
 import { createJobEventBus } from "@swhub/api/job-bus";
 import { createEnqueuer, createRedis } from "@swhub/api/queue";
 import { createDb } from "@swhub/db/client";
+import { jobCatalog } from "@swhub/shared/jobs";
 import { type Env, inheritedEnvironment, loadEnv } from "./env";
 import { createHandlers, defaultImageCacheDir } from "./handler-map";
 import { startReconciler } from "./reconciler";
@@ -43,6 +44,12 @@ async function main(env: Env) {
           env.SW_IMAGE_CACHE_DIR ??
             (env.SW_WORK_DIR ? join(env.SW_WORK_DIR, "dockerize-cache") : defaultImageCacheDir()),
         ),
+        cacheLimits: {
+          maxBytes: env.SW_IMAGE_CACHE_MAX_GB * 2 ** 30,
+          // What any image run still going may have used: its time limit.
+          keepUsedWithinMs:
+            (env.SW_IMAGE_TIMEOUT_SECONDS ?? jobCatalog["runtime.dockerize"].timeoutMs / 1000) * 1000,
+        },
       },
     }),
     workRoot: env.SW_WORK_DIR ? resolve(env.SW_WORK_DIR) : undefined,

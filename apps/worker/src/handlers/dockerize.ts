@@ -5,6 +5,8 @@ import { pipeline } from "node:stream/promises";
 import { projects, runtimeImages, runtimes, runtimeVersions } from "@swhub/db/schema";
 import type { EnvVars } from "@swhub/runtime/build/settings";
 import { dockerizeRuntime } from "@swhub/runtime/dockerize/dockerize";
+import { pruneImageCache } from "@swhub/runtime/dockerize/layer-cache";
+import type { PruneLimits } from "@swhub/runtime/oci/layout";
 import { invalidInput, notFound } from "@swhub/shared/errors";
 import { autoTag } from "@swhub/shared/names";
 import { and, eq, isNull, sql } from "drizzle-orm";
@@ -27,6 +29,8 @@ export interface DockerizeHandlerSettings {
   basePython?: string;
   /** Layers made earlier are kept here (per worker), so a second image of a version makes and pushes none. */
   cacheDir: string;
+  /** How much `cacheDir` keeps; pruned as each image job starts. Unset, it grows. */
+  cacheLimits?: PruneLimits;
   /** The worker's environment: PATH (python, pip), HOME and DOCKER_CONFIG for credentials. */
   env: EnvVars;
   /** pip's index and wheel directories, for runtimes without a packed env (not written into the image). */
@@ -100,6 +104,15 @@ export function createDockerizeHandler(settings: DockerizeHandlerSettings): Hand
       signal: ctx.signal,
     });
     await mkdir(settings.cacheDir, { recursive: true });
+    if (settings.cacheLimits) {
+      // Before the run, so that it has the room. A cache that can't be pruned is the operator's to see, not the
+      // job's to fail on.
+      await pruneImageCache(settings.cacheDir, settings.cacheLimits).catch((error: unknown) => {
+        console.error(
+          `worker: pruning the image cache ${settings.cacheDir} failed: ${(error as Error).message}`,
+        );
+      });
+    }
     const home = join(ctx.workDir, "home");
     await mkdir(home);
     const { host } = parseServerRegistry(settings.registry);

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile } from "node:fs/promises";
+import { access, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import type { Layer } from "../oci/layer";
-import { hasLayoutBlob, writeAtomic } from "../oci/layout";
+import { blobPath, hasLayoutBlob, type PruneLimits, pruneLayout, writeAtomic } from "../oci/layout";
 import { descriptorSchema } from "../oci/types";
 
 /*
@@ -54,4 +54,39 @@ export async function rememberLayer(workDir: string, key: string, layer: CachedL
     entryPath(workDir, key),
     JSON.stringify({ descriptor, diffId, ...(note ? { note } : {}) }),
   );
+}
+
+/**
+ * Keeps a dockerize work dir that outlives runs (a server worker's) within `limits`: the least recently used
+ * blobs go first (`pruneLayout`), then the layer entries whose blob went, and scratch directories that killed
+ * runs left behind. Whatever goes is made or fetched again by the next run that needs it.
+ */
+export async function pruneImageCache(workDir: string, limits: PruneLimits) {
+  const pruned = await pruneLayout(workDir, limits);
+  const entries = await readdir(join(workDir, "layers")).catch(() => [] as string[]);
+  for (const name of entries.filter((n) => n.endsWith(".json"))) {
+    const path = join(workDir, "layers", name);
+    const text = await readFile(path, "utf8").catch(() => "");
+    let digest: string | undefined;
+    try {
+      digest = entrySchema.parse(JSON.parse(text)).descriptor.digest;
+    } catch {
+      digest = undefined;
+    }
+    // Looked at, not touched: a check is not a use.
+    const present =
+      digest !== undefined &&
+      (await access(blobPath(workDir, digest)).then(
+        () => true,
+        () => false,
+      ));
+    if (!present) await rm(path, { force: true });
+  }
+  const cutoff = Date.now() - limits.keepUsedWithinMs;
+  for (const name of await readdir(join(workDir, "tmp")).catch(() => [] as string[])) {
+    const path = join(workDir, "tmp", name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && info.mtimeMs < cutoff) await rm(path, { recursive: true, force: true });
+  }
+  return pruned;
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { access, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { access, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -26,8 +26,62 @@ export function blobPath(dir: string, digest: string): string {
   return join(dir, "blobs", "sha256", digestHex(digest));
 }
 
+/**
+ * Whether the layout has the blob. Finding a blob counts as using it: its modification time is stamped now, so it
+ * tells when the blob was last used, which is what `pruneLayout` goes by. A layout that can't be written (someone
+ * else's, a read-only disk) is only looked at.
+ */
 export async function hasLayoutBlob(dir: string, digest: string): Promise<boolean> {
-  return exists(blobPath(dir, digest));
+  const path = blobPath(dir, digest);
+  const now = new Date();
+  return utimes(path, now, now).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? false : exists(path)),
+  );
+}
+
+export interface PruneLimits {
+  /** The blobs may take this much at most, after pruning... */
+  maxBytes: number;
+  /** ...but a blob used this recently stays whatever the size (a run in progress may be about to read it). */
+  keepUsedWithinMs: number;
+}
+
+/**
+ * Deletes the least recently used blobs until the rest fit in `maxBytes`, sparing those used within
+ * `keepUsedWithinMs`; partial blobs older than that (left by a run that was killed) go whatever the size.
+ * `index.json` is not changed: for a cache, a blob that is gone is fetched or made again when next needed.
+ */
+export async function pruneLayout(
+  dir: string,
+  limits: PruneLimits,
+): Promise<{ removed: number; freedBytes: number; keptBytes: number }> {
+  const blobs = join(dir, "blobs", "sha256");
+  const names = await readdir(blobs).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return [];
+    throw error;
+  });
+  const files = (
+    await Promise.all(
+      names.map(async (name) => {
+        const info = await stat(join(blobs, name)).catch(() => undefined);
+        return info?.isFile() ? { name, size: info.size, usedAt: info.mtimeMs } : undefined;
+      }),
+    )
+  ).filter((file) => file !== undefined);
+  const cutoff = Date.now() - limits.keepUsedWithinMs;
+  let kept = files.reduce((sum, file) => sum + file.size, 0);
+  let removed = 0;
+  let freed = 0;
+  for (const file of files.sort((a, b) => a.usedAt - b.usedAt)) {
+    if (file.usedAt >= cutoff) break;
+    if (kept <= limits.maxBytes && !file.name.startsWith(".tmp-")) continue;
+    await rm(join(blobs, file.name), { force: true });
+    kept -= file.size;
+    freed += file.size;
+    removed++;
+  }
+  return { removed, freedBytes: freed, keptBytes: kept };
 }
 
 /** Stores bytes as a blob (a no-op when it is there already). */
@@ -37,8 +91,7 @@ export async function writeBlob(
 ): Promise<{ digest: string; size: number }> {
   const data = Buffer.from(bytes);
   const digest = sha256Digest(data);
-  const path = blobPath(dir, digest);
-  if (!(await exists(path))) await writeAtomic(path, data);
+  if (!(await hasLayoutBlob(dir, digest))) await writeAtomic(blobPath(dir, digest), data);
   return { digest, size: data.length };
 }
 
