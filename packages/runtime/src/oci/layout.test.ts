@@ -62,9 +62,11 @@ describe("pruneLayout", () => {
   it("removes partial blobs a killed run left, whatever the size, but not one being written now", async () => {
     const partials = join(dir, "blobs", "sha256");
     await writeFile(join(partials, ".tmp-killed"), "partial");
+    await writeFile(join(partials, `${"a".repeat(64)}.0123abcd.tmp`), "partial");
     await writeFile(join(partials, ".tmp-running"), "partial");
     const when = new Date(Date.now() - 2 * hour);
     await utimes(join(partials, ".tmp-killed"), when, when);
+    await utimes(join(partials, `${"a".repeat(64)}.0123abcd.tmp`), when, when);
     await pruneLayout(dir, { maxBytes: 10_000, keepUsedWithinMs: hour });
     expect((await readdir(partials)).sort()).toEqual([".tmp-running"]);
   });

@@ -75,7 +75,8 @@ export async function pruneLayout(
   let freed = 0;
   for (const file of files.sort((a, b) => a.usedAt - b.usedAt)) {
     if (file.usedAt >= cutoff) break;
-    if (kept <= limits.maxBytes && !file.name.startsWith(".tmp-")) continue;
+    const partial = file.name.startsWith(".tmp-") || file.name.endsWith(".tmp");
+    if (kept <= limits.maxBytes && !partial) continue;
     await rm(join(blobs, file.name), { force: true });
     kept -= file.size;
     freed += file.size;
