@@ -19,6 +19,15 @@ const optionalCount = z
     ctx.addIssue({ code: "custom", message: `expected a whole number, got "${value}"` });
     return z.NEVER;
   });
+const optionalAmount = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value === "") return undefined;
+    if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
+    ctx.addIssue({ code: "custom", message: `expected a number, got "${value}"` });
+    return z.NEVER;
+  });
 const switchOn = z
   .string()
   .optional()
@@ -52,6 +61,8 @@ const envSchema = z.object({
   /** dockerize: a base image that replaces every other choice, and its interpreter when it cannot be found. */
   SW_DOCKERIZE_BASE_IMAGE: optionalText,
   SW_DOCKERIZE_BASE_PYTHON: optionalText,
+  /** The most dockerize's layer cache keeps, in GiB (default 20); least recently used blobs go first. */
+  SW_DOCKERIZE_CACHE_MAX_GB: optionalAmount,
   /** Proxies handed to the buildx builder container. */
   HTTP_PROXY: optionalText,
   HTTPS_PROXY: optionalText,

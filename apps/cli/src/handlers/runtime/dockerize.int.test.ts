@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -104,6 +104,29 @@ describe("swcli runtime dockerize", () => {
     ]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`${tag}: 0 blobs uploaded, 0 blobs mounted, 5 blobs already there`);
+  });
+
+  it("keeps its layer cache within SW_DOCKERIZE_CACHE_MAX_GB: what no run used lately goes, the rest serves", async () => {
+    const blobs = join(f.store.root, ".cache", "dockerize", "blobs", "sha256");
+    const stale = join(blobs, "0".repeat(64));
+    writeFileSync(stale, Buffer.alloc(1 << 20));
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    utimesSync(stale, twoHoursAgo, twoHoursAgo);
+    const tag = `${f.registry.host}/team/demo:v1`;
+    const run = await swcli(["runtime", "dockerize", "demo", "-t", tag, "--push"], {
+      SW_DOCKERIZE_CACHE_MAX_GB: "0",
+    });
+    expect(run.code).toBe(0);
+    expect(existsSync(stale)).toBe(false);
+    // What the last push used stays (used within the hour): nothing is made or sent again.
+    expect(run.stdout).toContain(`${tag}: 0 blobs uploaded, 0 blobs mounted, 5 blobs already there`);
+    expect(run.stdout).toMatch(/runtime layer: .*, cached/);
+
+    const bad = await swcli(["runtime", "dockerize", "demo", "-t", tag], {
+      SW_DOCKERIZE_CACHE_MAX_GB: "lots",
+    });
+    expect(bad.code).not.toBe(0);
+    expect(errorLines(bad)[0]).toMatch(/SW_DOCKERIZE_CACHE_MAX_GB.*expected a number, got "lots"/);
   });
 
   it("writes an OCI layout under the snapshot without --push and says where", async () => {

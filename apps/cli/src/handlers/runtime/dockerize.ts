@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import { dockerizeWithBuildx } from "@swhub/runtime/dockerize/buildx";
 import { dockerizeRuntime, type DockerizeOptions as EngineOptions } from "@swhub/runtime/dockerize/dockerize";
 import { type DockerizePlan, planDockerize } from "@swhub/runtime/dockerize/dry-run";
+import { pruneImageCache } from "@swhub/runtime/dockerize/layer-cache";
 import type { DockerizeSource } from "@swhub/runtime/dockerize/runtime-source";
 import { bundlePath, snapshotDir, storeResolver } from "@swhub/runtime/store/index";
 import { invalidInput } from "@swhub/shared/errors";
@@ -25,6 +26,11 @@ export async function dockerize(options: DockerizeOptions, ctx: CommandContext):
     ctx.output.result(planJson(plan), printPlanWith(ctx));
     return;
   }
+  // Before the run, so that it has the room; another dockerize running now keeps what it used within the hour.
+  await pruneImageCache(cacheDir(ctx), {
+    maxBytes: (ctx.env.SW_DOCKERIZE_CACHE_MAX_GB ?? 20) * 2 ** 30,
+    keepUsedWithinMs: 3_600_000,
+  }).catch(() => undefined);
   const result = await dockerizeRuntime(source, engine);
   const json: RuntimeDockerizeJson = {
     name: result.name,
@@ -103,6 +109,9 @@ async function localSource(input: string, ctx: CommandContext): Promise<Dockeriz
   };
 }
 
+/** One blob store and layer cache for every version: a base image's layers are kept once. */
+const cacheDir = (ctx: CommandContext) => join(ctx.config.storageRoot, ".cache", "dockerize");
+
 function engineOptions(options: DockerizeOptions, ctx: CommandContext): EngineOptions {
   const env = ctx.env;
   const pypi = {
@@ -119,8 +128,7 @@ function engineOptions(options: DockerizeOptions, ctx: CommandContext): EngineOp
     push: options.push,
     ...(options.ociLayout ? { ociLayout: resolve(options.ociLayout) } : {}),
     ...(options.dockerArchive ? { dockerArchive: resolve(options.dockerArchive) } : {}),
-    // One blob store and layer cache for every version: a base image's layers are kept once.
-    workDir: join(ctx.config.storageRoot, ".cache", "dockerize"),
+    workDir: cacheDir(ctx),
     base: {
       ...(env.SW_DOCKERIZE_BASE_IMAGE ? { override: env.SW_DOCKERIZE_BASE_IMAGE } : {}),
       ...(env.SW_IMAGE_REPO ? { imageRepo: env.SW_IMAGE_REPO } : {}),
