@@ -41,6 +41,17 @@ test("a runtime copied in appears; tag it, diff two versions, remove and recover
   await page.getByRole("searchbox", { name: "Search by name" }).fill("zzz");
   await page.keyboard.press("Enter");
   await expect(page.getByRole("heading", { name: "No runtimes match" })).toBeVisible();
+  // The owner filter suggests the project's members, and finds what each one committed.
+  await rt.gotoList();
+  const owner = page.getByRole("combobox", { name: "Owner" });
+  await expect(page.getByTestId("owner-suggestions").locator("option")).toHaveAttribute("value", admin.name);
+  await owner.fill(admin.name);
+  await owner.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`owner=${admin.name}`));
+  await expect(page.getByTestId("runtime-count")).toHaveText("2 runtimes");
+  await owner.fill("nobody-here");
+  await owner.press("Enter");
+  await expect(page.getByRole("heading", { name: "No runtimes match" })).toBeVisible();
   await rt.gotoList("?sort=name&order=desc");
   await expect(rt.runtimesTable.locator("tbody tr").first()).toContainText("torch-env");
 

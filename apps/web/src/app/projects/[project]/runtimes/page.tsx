@@ -24,6 +24,8 @@ export default async function RuntimesPage({
   const project = decodeURIComponent((await params).project);
   const query = parseRuntimeQuery(await searchParams);
   const caller = await getCaller();
+  // The project's members, suggested in the owner filter (anyone else who committed can still be typed in).
+  const members = caller.member.list({ project }).catch(() => []);
   const result = await load(() =>
     caller.runtime.list({
       project,
@@ -47,7 +49,7 @@ export default async function RuntimesPage({
           {plural(total, "runtime")}
         </span>
       </div>
-      <RuntimeFilters project={project} query={query} />
+      <RuntimeFilters project={project} query={query} owners={(await members).map((m) => m.user.name)} />
       {items.length > 0 ? (
         <>
           <RuntimesTable project={project} items={items} query={query} />

@@ -6,8 +6,19 @@ import { inputClass, secondaryButtonClass } from "~/components/ui";
 import { routes } from "~/lib/routes";
 import { type RuntimeQuery, runtimeQueryString } from "./runtime-query";
 
-/** Search by name prefix, filter by owner, show removed runtimes. Submitting updates the URL (page 1). */
-export function RuntimeFilters({ project, query }: { project: string; query: RuntimeQuery }) {
+/**
+ * Search by name prefix, filter by owner (the members are suggested), show removed runtimes. Submitting updates the
+ * URL (page 1).
+ */
+export function RuntimeFilters({
+  project,
+  query,
+  owners,
+}: {
+  project: string;
+  query: RuntimeQuery;
+  owners: string[];
+}) {
   const router = useRouter();
   const id = useId();
   const [pending, startTransition] = useTransition();
@@ -48,8 +59,14 @@ export function RuntimeFilters({ project, query }: { project: string; query: Run
             placeholder="Owner (user name)"
             autoCapitalize="none"
             spellCheck={false}
+            list={`${id}-owners`}
             className={inputClass}
           />
+          <datalist id={`${id}-owners`} data-testid="owner-suggestions">
+            {owners.map((name) => (
+              <option key={name} value={name} />
+            ))}
+          </datalist>
         </div>
         <label className="flex h-10 items-center gap-2 text-sm text-text">
           <input
