@@ -34,17 +34,22 @@ function entryPath(workDir: string, key: string): string {
   return join(workDir, "layers", `${key}.json`);
 }
 
-export async function findCachedLayer(workDir: string, key: string): Promise<CachedLayer | undefined> {
-  const text = await readFile(entryPath(workDir, key), "utf8").catch(() => undefined);
+/** A layer entry as written by `rememberLayer`, or undefined when it is missing or unreadable. */
+async function readEntry(path: string): Promise<CachedLayer | undefined> {
+  const text = await readFile(path, "utf8").catch(() => undefined);
   if (text === undefined) return undefined;
-  let parsed: ReturnType<typeof entrySchema.safeParse>;
   try {
-    parsed = entrySchema.safeParse(JSON.parse(text));
+    const parsed = entrySchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
-  if (!parsed.success || !(await hasLayoutBlob(workDir, parsed.data.descriptor.digest))) return undefined;
-  return parsed.data;
+}
+
+export async function findCachedLayer(workDir: string, key: string): Promise<CachedLayer | undefined> {
+  const entry = await readEntry(entryPath(workDir, key));
+  if (!entry || !(await hasLayoutBlob(workDir, entry.descriptor.digest))) return undefined;
+  return entry;
 }
 
 export async function rememberLayer(workDir: string, key: string, layer: CachedLayer): Promise<void> {
@@ -66,17 +71,11 @@ export async function pruneImageCache(workDir: string, limits: PruneLimits) {
   const entries = await readdir(join(workDir, "layers")).catch(() => [] as string[]);
   for (const name of entries.filter((n) => n.endsWith(".json"))) {
     const path = join(workDir, "layers", name);
-    const text = await readFile(path, "utf8").catch(() => "");
-    let digest: string | undefined;
-    try {
-      digest = entrySchema.parse(JSON.parse(text)).descriptor.digest;
-    } catch {
-      digest = undefined;
-    }
+    const entry = await readEntry(path);
     // Looked at, not touched: a check is not a use.
     const present =
-      digest !== undefined &&
-      (await access(blobPath(workDir, digest)).then(
+      entry !== undefined &&
+      (await access(blobPath(workDir, entry.descriptor.digest)).then(
         () => true,
         () => false,
       ));
